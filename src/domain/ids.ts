@@ -1,0 +1,16 @@
+/**
+ * Workflow ids and idempotency keys. Deterministic, so that a retried start finds the running
+ * workflow instead of starting a second one, and a retried dial reuses its key.
+ */
+export function campaignWorkflowId(campaignId: string): string {
+  return `campaign-${campaignId}`;
+}
+
+export function contactWorkflowId(campaignId: string, contactId: string): string {
+  return `campaign-${campaignId}-contact-${contactId}`;
+}
+
+/** One key per dial attempt: a provider that sees it twice must not place a second call. */
+export function dialIdempotencyKey(contactWorkflowId: string, attempt: number): string {
+  return `${contactWorkflowId}:${attempt}`;
+}
