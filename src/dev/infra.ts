@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
@@ -319,11 +319,22 @@ async function startedOrExplain(
   }
 }
 
-/** Builds the FerretDB wrapper with Go into the cache (once per go.sum), or undefined without Go. */
+/**
+ * FerretDB v1's SQLite backend indexes `_id` as `sjson->"_id"` but filters on `sjson->'$._id'`,
+ * so SQLite never uses that index and every update by `_id` scans the whole collection (seconds
+ * per update at 100,000 documents). We vendor the module and rewrite that one expression to match
+ * the index before building; the build fails loudly if the line ever changes.
+ */
+const FERRETDB_ID_COLUMN_FILE = 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata/metadata.go';
+const FERRETDB_ID_COLUMN_BEFORE = `IDColumn = DefaultColumn + "->'$._id'"`;
+const FERRETDB_ID_COLUMN_AFTER = 'IDColumn = DefaultColumn + `->"_id"`';
+
+/** Builds the FerretDB wrapper with Go into the cache (once per source digest), or undefined without Go. */
 async function buildFerretDb(opts: InfraOptions): Promise<string | undefined> {
-  const goSum = readFileSync(join(FERRETDB_MODULE_DIR, 'go.sum'));
-  const main = readFileSync(join(FERRETDB_MODULE_DIR, 'main.go'));
-  const digest = createHash('sha256').update(goSum).update(main).digest('hex').slice(0, 12);
+  const sources = ['go.mod', 'go.sum', 'main.go'];
+  const hash = createHash('sha256').update(FERRETDB_ID_COLUMN_AFTER);
+  for (const file of sources) hash.update(readFileSync(join(FERRETDB_MODULE_DIR, file)));
+  const digest = hash.digest('hex').slice(0, 12);
   const binary = resolve(opts.cacheDir, `ferretdb-${digest}`, 'ferretdb');
   if (isExecutable(binary)) {
     opts.log(`MongoDB: using cached FerretDB build (${binary})`);
@@ -331,18 +342,29 @@ async function buildFerretDb(opts: InfraOptions): Promise<string | undefined> {
   }
   const go = which('go');
   if (!go) return undefined;
-  opts.log(`MongoDB: building FerretDB v1 with Go from the module proxy into ${binary} (first run only)`);
+  opts.log(`MongoDB: building FerretDB v1 with Go from the module proxy into ${binary} (first run only, a few minutes)`);
+  const workDir = resolve(opts.cacheDir, `ferretdb-${digest}`, 'src');
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  for (const file of sources) copyFileSync(join(FERRETDB_MODULE_DIR, file), join(workDir, file));
+  const goEnv = { ...process.env, GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' };
   try {
-    await runToCompletion(go, ['build', '-trimpath', '-o', binary, '.'], {
-      cwd: FERRETDB_MODULE_DIR,
-      env: { ...process.env, GOFLAGS: '-mod=readonly -buildvcs=false', CGO_ENABLED: '0' },
-    });
+    await runToCompletion(go, ['mod', 'vendor'], { cwd: workDir, env: goEnv });
+    const patched = join(workDir, FERRETDB_ID_COLUMN_FILE);
+    const source = readFileSync(patched, 'utf8');
+    if (!source.includes(FERRETDB_ID_COLUMN_BEFORE)) {
+      throw new Error(`${FERRETDB_ID_COLUMN_FILE} no longer contains ${FERRETDB_ID_COLUMN_BEFORE}; revisit the patch`);
+    }
+    writeFileSync(patched, source.replace(FERRETDB_ID_COLUMN_BEFORE, FERRETDB_ID_COLUMN_AFTER));
+    await runToCompletion(go, ['build', '-mod=vendor', '-trimpath', '-o', binary, '.'], { cwd: workDir, env: goEnv });
   } catch (err) {
     throw new InfraError(
       'MongoDB (FerretDB build)',
       (err as Error).message,
       'set MONGODB_URI to a running MongoDB, or put mongod on PATH',
     );
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
   }
   return binary;
 }
