@@ -14,3 +14,8 @@ export function contactWorkflowId(campaignId: string, contactId: string): string
 export function dialIdempotencyKey(contactWorkflowId: string, attempt: number): string {
   return `${contactWorkflowId}:${attempt}`;
 }
+
+/** Dial activities run on their own task queue, so the server can cap their rate across all workers. */
+export function dialTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-dial`;
+}

@@ -1,8 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureTimeSkippingServer, startLocalInfra, type LocalInfra } from '../../src/dev/infra';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort } from '../../src/dev/processes';
+import { workflowsPath } from '../../src/worker/worker';
 
 declare global {
   var __testInfra: { infra?: LocalInfra; dataDir: string } | undefined;
@@ -32,4 +34,13 @@ export default async function globalSetup(): Promise<void> {
   process.env.MONGODB_URI = infra.mongo.uri;
   process.env.TEST_DATA_DIR = dataDir;
   if (testServer) process.env.TEMPORAL_TEST_SERVER_PATH = testServer;
+
+  // Bundling the workflows takes seconds; one bundle serves every worker of the run.
+  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  const bundlePath = join(dataDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  process.env.WORKFLOW_BUNDLE_PATH = bundlePath;
 }
+
+const ignore = () => undefined;
+const quietLogger = { log: ignore, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };

@@ -1,0 +1,310 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { BatchDoc, CampaignDoc, ContactRef, CountsDelta } from '../src/campaigns/model';
+import type { CampaignStore } from '../src/campaigns/store';
+import type { CampaignCounters } from '../src/domain/counters';
+import { dialIdempotencyKey } from '../src/domain/ids';
+import { CampaignIdKey } from '../src/domain/search-attributes';
+import type { CallOutcome, ContactStatus } from '../src/domain/status';
+import type { DncStore } from '../src/dnc/store';
+import { DialerError, type Dialer, type PlaceCallRequest } from '../src/dialers/types';
+import type { Logger } from '../src/log';
+import type { CampaignPlan } from '../workflows/messages';
+
+export interface ActivityDeps {
+  store: CampaignStore;
+  dnc: DncStore;
+  dialer: Dialer;
+  client: Client;
+  log: Logger;
+  settings: {
+    /** Where providers send call-status callbacks. */
+    callbackUrl: string;
+    outcomeTimeoutS: number;
+    dialTaskQueue: string;
+  };
+}
+
+export type TakeResult =
+  { kind: 'none' } | { kind: 'refs'; refs: ContactRef[]; batchSize: number; delta: CountsDelta };
+
+export type DialResult =
+  | { status: 'placed'; callId: string }
+  | { status: 'blocked'; reason: 'dnc' | 'campaign_inactive' }
+  | { status: 'failed'; reason: string };
+
+export interface DialInput {
+  campaignId: string;
+  accountId: string;
+  contactId: string;
+  workflowId: string;
+  attempt: number;
+  phone: string;
+  isContextBasedCall: boolean;
+}
+
+export interface RecordAttemptInput {
+  key: string;
+  contactId: string;
+  attempt: number;
+  outcome: CallOutcome;
+  reason?: string;
+  durationS?: number;
+  optOut: boolean;
+  nextStatus: ContactStatus;
+  nextAttemptAt?: number;
+}
+
+/** Batches never change once written, so a worker keeps the recent ones instead of reading them per page. */
+const BATCH_CACHE_SIZE = 64;
+
+/** How many contact workflows the cancel sweep stops at once. */
+const CANCEL_CONCURRENCY = 32;
+
+export function createActivities(deps: ActivityDeps) {
+  const { store, dnc, dialer, client, log, settings } = deps;
+  const batchCache = new Map<string, BatchDoc>();
+
+  const requireCampaign = async (campaignId: string): Promise<CampaignDoc> => {
+    const campaign = await store.getCampaign(campaignId);
+    if (!campaign)
+      throw ApplicationFailure.nonRetryable(`campaign ${campaignId} does not exist`, 'CampaignMissing');
+    return campaign;
+  };
+
+  const batchAt = async (
+    campaignId: string,
+    index: number,
+  ): Promise<{ batch?: BatchDoc; committed: number }> => {
+    const campaign = await requireCampaign(campaignId);
+    const uploadId = campaign.batches[index];
+    if (uploadId === undefined) return { committed: campaign.batches.length };
+    const cacheKey = `${campaignId}:${uploadId}`;
+    let batch = batchCache.get(cacheKey);
+    if (!batch) {
+      batch = (await store.getBatch(campaignId, uploadId)) ?? undefined;
+      if (!batch) throw new Error(`batch ${cacheKey} is listed but missing`);
+      batchCache.set(cacheKey, batch);
+      if (batchCache.size > BATCH_CACHE_SIZE) batchCache.delete(batchCache.keys().next().value as string);
+    }
+    return { batch, committed: campaign.batches.length };
+  };
+
+  return {
+    loadCampaignPlan: async (campaignId: string): Promise<CampaignPlan> => {
+      const c = await requireCampaign(campaignId);
+      return {
+        accountId: c.accountId,
+        maxConcurrentCalls: c.maxConcurrentCalls,
+        policy: {
+          redial: c.redialConfig,
+          callingHours: c.callingHours,
+          isScheduledCall: c.isScheduledCall,
+          isContextBasedCall: c.isContextBasedCall,
+          outcomeTimeoutS: settings.outcomeTimeoutS,
+          dialTaskQueue: settings.dialTaskQueue,
+        },
+        paused: c.status === 'paused',
+        counts: c.counts,
+        batchesCommitted: c.batches.length,
+        batchesTaken: c.batchesTaken,
+        startedAt: (c.startedAt ?? c.createdAt).getTime(),
+        latestScheduledAt: c.latestScheduledAt?.getTime(),
+      };
+    },
+
+    takeContacts: async (input: {
+      campaignId: string;
+      batch: number;
+      offset: number;
+      limit: number;
+    }): Promise<TakeResult> => {
+      const { batch } = await batchAt(input.campaignId, input.batch);
+      if (!batch) return { kind: 'none' };
+      return {
+        kind: 'refs',
+        refs: batch.refs.slice(input.offset, input.offset + input.limit),
+        batchSize: batch.refs.length,
+        delta: batch.delta,
+      };
+    },
+
+    settleCampaign: async (input: {
+      campaignId: string;
+      batchesTaken: number;
+      status: 'completed' | 'cancelled';
+      counts: CampaignCounters;
+    }): Promise<boolean> => {
+      const now = new Date();
+      return store.settleCampaign(input.campaignId, input.batchesTaken, {
+        status: input.status,
+        counts: input.counts,
+        ...(input.status === 'completed' ? { completedAt: now } : { cancelledAt: now }),
+      });
+    },
+
+    /** Marks cancelled every pending contact the campaign has not started, from the cursor on. */
+    cancelUntakenContacts: async (input: {
+      campaignId: string;
+      batch: number;
+      offset: number;
+    }): Promise<{ cancelled: number; batchesCommitted: number; delta: CountsDelta }> => {
+      const delta: Required<CountsDelta> = { total: 0, contacts: {} };
+      let cancelled = 0;
+      let index = input.batch;
+      for (;;) {
+        const { batch, committed } = await batchAt(input.campaignId, index);
+        if (!batch) return { cancelled, batchesCommitted: committed, delta };
+        if (index > input.batch || input.offset === 0) {
+          // Its counts were never added: the workflow had not reached this batch.
+          delta.total += batch.delta.total ?? 0;
+          for (const [s, n] of Object.entries(batch.delta.contacts ?? {})) {
+            const status = s as ContactStatus;
+            delta.contacts[status] = (delta.contacts[status] ?? 0) + n;
+          }
+        }
+        const refs = batch.refs.slice(index === input.batch ? input.offset : 0);
+        cancelled += await store.updateContacts(
+          refs.map((r) => r.contactId),
+          { status: 'cancelled', finishedAt: new Date() },
+          ['pending'],
+        );
+        Context.current().heartbeat({ index });
+        index += 1;
+      }
+    },
+
+    /** Asks every running contact workflow of the campaign to stop; returns how many were asked. */
+    cancelContactWorkflows: async (input: { campaignId: string }): Promise<number> => {
+      const query = `${CampaignIdKey.name} = "${input.campaignId}" AND WorkflowType = "contactWorkflow" AND ExecutionStatus = "Running"`;
+      const pending = new Set<Promise<void>>();
+      let asked = 0;
+      for await (const execution of client.workflow.list({ query })) {
+        const cancel: Promise<void> = client.workflow
+          .getHandle(execution.workflowId)
+          .cancel()
+          .then(
+            () => undefined,
+            (err: unknown) => log.debug({ err, workflowId: execution.workflowId }, 'cancel not needed'),
+          )
+          .finally(() => pending.delete(cancel));
+        pending.add(cancel);
+        asked += 1;
+        if (pending.size >= CANCEL_CONCURRENCY) await Promise.race(pending);
+        Context.current().heartbeat(asked);
+      }
+      await Promise.all(pending);
+      return asked;
+    },
+
+    dial: async (input: DialInput): Promise<DialResult> => {
+      const campaign = await store.getCampaign(input.campaignId);
+      if (!campaign || campaign.status === 'cancelled' || campaign.deletedAt) {
+        return { status: 'blocked', reason: 'campaign_inactive' };
+      }
+      if (await dnc.isBlocked(input.accountId, input.campaignId, input.phone)) {
+        return { status: 'blocked', reason: 'dnc' };
+      }
+      const key = dialIdempotencyKey(input.workflowId, input.attempt);
+      const call = await store.beginCall({
+        _id: key,
+        campaignId: input.campaignId,
+        contactId: input.contactId,
+        accountId: input.accountId,
+        attempt: input.attempt,
+        phone: input.phone,
+        status: 'placing',
+        createdAt: new Date(),
+      });
+      if (call.callId) return { status: 'placed', callId: call.callId };
+
+      const contact = await store.getContact(input.contactId);
+      const context: PlaceCallRequest['context'] = {};
+      if (contact?.name) context.name = contact.name;
+      if (campaign.agentId) context.agentId = campaign.agentId;
+      if (input.isContextBasedCall && contact?.customData) {
+        context.custom_data = contact.customData as PlaceCallRequest['context'];
+      }
+      try {
+        const placed = await dialer.placeCall({
+          idempotencyKey: key,
+          to: input.phone,
+          ...(campaign.fromNumber && { from: campaign.fromNumber }),
+          context,
+          callbackUrl: settings.callbackUrl,
+          metadata: {
+            workflowId: input.workflowId,
+            campaignId: input.campaignId,
+            contactId: input.contactId,
+            accountId: input.accountId,
+            attempt: input.attempt,
+          },
+        });
+        const placedAt = new Date();
+        await Promise.all([
+          store.updateCall(key, { callId: placed.callId, status: 'placed', placedAt }),
+          store.updateContact(input.contactId, {
+            status: 'dialing',
+            attempts: input.attempt,
+            lastCallId: placed.callId,
+          }),
+        ]);
+        return { status: 'placed', callId: placed.callId };
+      } catch (err) {
+        if (err instanceof DialerError && !err.retryable) {
+          await store.updateCall(key, { status: 'not_placed', reason: 'provider_rejected' });
+          throw ApplicationFailure.nonRetryable(err.message, 'ProviderRejected');
+        }
+        throw err;
+      }
+    },
+
+    recordAttempt: async (input: RecordAttemptInput): Promise<void> => {
+      const now = new Date();
+      const call = await store.getCall(input.key);
+      const placed = call?.callId !== undefined;
+      const final = input.nextStatus !== 'retry_scheduled';
+      await Promise.all([
+        store.updateCall(input.key, {
+          status: placed ? 'ended' : 'not_placed',
+          outcome: input.outcome,
+          endedAt: now,
+          optOut: input.optOut,
+          ...(input.reason && { reason: input.reason }),
+          ...(input.durationS !== undefined && { durationS: input.durationS }),
+        }),
+        store.updateContact(
+          input.contactId,
+          {
+            status: input.nextStatus,
+            attempts: input.attempt,
+            lastOutcome: input.outcome,
+            ...(input.nextAttemptAt !== undefined && { nextAttemptAt: new Date(input.nextAttemptAt) }),
+            ...(final && { finishedAt: now }),
+          },
+          { unset: input.nextAttemptAt === undefined ? ['nextAttemptAt'] : [] },
+        ),
+      ]);
+      if (input.optOut && call) {
+        await dnc.add(call.accountId, [call.phone], {
+          source: 'opt_out',
+          reason: `opted out on call ${call.callId}`,
+        });
+      }
+    },
+
+    recordContactEnd: async (input: {
+      contactId: string;
+      status: ContactStatus;
+      reason?: string;
+    }): Promise<void> => {
+      await store.updateContact(
+        input.contactId,
+        { status: input.status, finishedAt: new Date(), ...(input.reason && { endReason: input.reason }) },
+        { unset: ['nextAttemptAt'] },
+      );
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,73 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import express, { type Router } from 'express';
+import { callbackEventSchema } from '../dialers/protocol';
+import { verifySignature } from '../dialers/signature';
+import type { CampaignStore } from '../campaigns/store';
+import type { Logger } from '../log';
+import { callEventSignal } from '../../workflows/messages';
+
+export interface WebhookDeps {
+  secret: string;
+  store: CampaignStore;
+  temporal: Client;
+  log: Logger;
+}
+
+/**
+ * The call-status webhook: a provider tells us how a call went. The signature is checked over the
+ * raw bytes before anything is parsed; the call must be one we placed; the outcome goes to the
+ * contact workflow named in the call's metadata as a signal.
+ */
+export function webhookRouter(deps: WebhookDeps): Router {
+  const router = express.Router();
+  router.post('/webhooks/calls', express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (!verifySignature(deps.secret, raw, req.headers, Date.now())) {
+      res
+        .status(401)
+        .json({ error: { code: 'INVALID_SIGNATURE', message: 'missing, stale or wrong signature' } });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      res.status(400).json({ error: { code: 'INVALID_JSON', message: 'body is not JSON' } });
+      return;
+    }
+    const parsed = callbackEventSchema.safeParse(body);
+    if (!parsed.success) {
+      res.status(400).json({
+        error: {
+          code: 'VALIDATION_ERROR',
+          message: 'not a call-status event',
+          issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        },
+      });
+      return;
+    }
+    const event = parsed.data;
+    const call = await deps.store.getCall(event.idempotencyKey);
+    if (!call || call.contactId !== event.metadata.contactId || call.attempt !== event.metadata.attempt) {
+      res.status(404).json({ error: { code: 'UNKNOWN_CALL', message: 'no call was placed with that key' } });
+      return;
+    }
+    try {
+      await deps.temporal.workflow.getHandle(event.metadata.workflowId).signal(callEventSignal, {
+        attempt: event.metadata.attempt,
+        callId: event.callId,
+        event: event.event,
+        ...(event.outcome && { outcome: event.outcome }),
+        ...(event.durationS !== undefined && { durationS: event.durationS }),
+        ...(event.optOut !== undefined && { optOut: event.optOut }),
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // The contact already finished (its outcome timed out, or this is a late repeat): nothing to change.
+      res.status(200).json({ status: 'ignored', reason: 'contact workflow has finished' });
+      return;
+    }
+    res.status(200).json({ status: 'accepted' });
+  });
+  return router;
+}

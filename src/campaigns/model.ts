@@ -1,0 +1,136 @@
+import type { CallingHours } from '../domain/calling-window';
+import type { CampaignCounters } from '../domain/counters';
+import type { RedialConfig } from '../domain/redial';
+import type { CallOutcome, CampaignStatus, ContactStatus } from '../domain/status';
+
+/**
+ * What MongoDB keeps. Every hot-path read and write goes by `_id` (FerretDB, our local server,
+ * uses no other index), so the campaign document carries its counts and the list of committed
+ * upload batches, and contact ids are derived from (campaign, phone).
+ */
+export interface CampaignDoc {
+  /** 24 hex digits, like a MongoDB ObjectId (the VoiceGenie pages show ObjectIds). */
+  _id: string;
+  /** Volt MX addresses campaigns by a long. */
+  numericId: number;
+  /** Human-readable code, e.g. CAMP-2026-001 (VoiceGenie's `campaignId` field). */
+  code: string;
+  accountId: string;
+  name: string;
+  /** The voice agent / script the dialer runs; VoiceGenie's `agentId`, its start page's `script_id`. */
+  agentId?: string;
+  description?: string;
+  status: CampaignStatus;
+  isScheduledCall: boolean;
+  isContextBasedCall: boolean;
+  redialConfig: RedialConfig;
+  maxConcurrentCalls: number;
+  callingHours?: CallingHours;
+  fromNumber?: string;
+  /**
+   * Counts of contacts by status and of calls by outcome. Uploads and redials add to them; the
+   * campaign workflow keeps them live while it runs and writes them back when it ends.
+   */
+  counts: CampaignCounters;
+  /** Latest scheduled time among the contacts, for the completion estimate. */
+  latestScheduledAt?: Date;
+  /** Upload ids of committed batches, in commit order: the order the campaign dials in. */
+  batches: string[];
+  /** How many batches the workflow runs so far have taken (started contacts from). */
+  batchesTaken: number;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt?: Date;
+  pausedAt?: Date;
+  completedAt?: Date;
+  cancelledAt?: Date;
+  /** One id per start of the campaign workflow (Kore.ai's `campaignInstanceId`). */
+  instanceId?: string;
+  deletedAt?: Date;
+}
+
+/** The little a campaign workflow needs to start a contact's workflow. */
+export interface ContactRef {
+  contactId: string;
+  phone: string;
+  /** Epoch ms. */
+  scheduledAt?: number;
+  timezones: string[];
+  /** Attempts already made (non-zero for redials). */
+  attempts: number;
+  /** Attempt budget when it differs from the campaign's. */
+  maxAttempts?: number;
+}
+
+/** Counter changes a committed batch brings, applied by the workflow when it takes the batch. */
+export interface CountsDelta {
+  total?: number;
+  contacts?: Partial<Record<ContactStatus, number>>;
+}
+
+/** An upload (or a redial) the campaign dials in one go; immutable once written. */
+export interface BatchDoc {
+  /** `${campaignId}:${uploadId}` */
+  _id: string;
+  campaignId: string;
+  uploadId: string;
+  kind: 'upload' | 'redial';
+  refs: ContactRef[];
+  delta: CountsDelta;
+  createdAt: Date;
+}
+
+export interface ContactDoc {
+  /** Derived from (campaign, phone): a number appears once per campaign however it was written. */
+  _id: string;
+  campaignId: string;
+  accountId: string;
+  /** The upload that brought it; the contact counts once that upload is in the campaign's batches. */
+  uploadId: string;
+  /** Position in the campaign's upload order. */
+  seq: number;
+  /** E.164. */
+  phone: string;
+  rawPhone: string;
+  name?: string;
+  email?: string;
+  customData?: Record<string, unknown>;
+  scheduledAt?: Date;
+  /** IANA zones whose calling window applies (the contact's own `timezone`, else derived from the number). */
+  timezones: string[];
+  status: ContactStatus;
+  attempts: number;
+  maxAttempts?: number;
+  lastOutcome?: CallOutcome;
+  lastCallId?: string;
+  nextAttemptAt?: Date;
+  redialBatchId?: string;
+  /** Why the contact ended without a final call outcome (do-not-call, cancelled, no calling window...). */
+  endReason?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt?: Date;
+}
+
+export type CallRecordStatus = 'placing' | 'placed' | 'in_progress' | 'ended' | 'not_placed';
+
+/** One dial attempt. Its id is the attempt's idempotency key. */
+export interface CallDoc {
+  _id: string;
+  callId?: string;
+  campaignId: string;
+  contactId: string;
+  accountId: string;
+  attempt: number;
+  phone: string;
+  status: CallRecordStatus;
+  outcome?: CallOutcome;
+  /** Why an attempt ended without a provider outcome (timeout, provider_rejected, dnc...). */
+  reason?: string;
+  durationS?: number;
+  optOut?: boolean;
+  createdAt: Date;
+  placedAt?: Date;
+  answeredAt?: Date;
+  endedAt?: Date;
+}

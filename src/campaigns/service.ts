@@ -1,0 +1,571 @@
+import { randomUUID } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
+import type { CountryCode } from 'libphonenumber-js';
+import { emptyCounters, type CampaignCounters } from '../domain/counters';
+import { campaignWorkflowId } from '../domain/ids';
+import { defaultRedialConfig, type RedialConfig } from '../domain/redial';
+import { AccountIdKey, CampaignIdKey } from '../domain/search-attributes';
+import type { CampaignStatus } from '../domain/status';
+import type { DncStore } from '../dnc/store';
+import { normalizePhone } from '../phones/normalize';
+import { timezonesForNumber } from '../phones/timezones';
+import type { Logger } from '../log';
+import { campaignWorkflow } from '../../workflows/campaign';
+import {
+  batchesAddedSignal,
+  cancelUpdate,
+  pauseUpdate,
+  resumeUpdate,
+  statusQuery,
+  type CampaignSnapshot,
+} from '../../workflows/messages';
+import { CampaignError, invalid, notFound } from './errors';
+import type { BatchDoc, CampaignDoc, ContactDoc, ContactRef } from './model';
+import { campaignSettingsSchema, type CampaignSettingsInput, type ContactInput } from './schemas';
+import { batchDocId, contactIdFor, newCampaignId, type CampaignStore } from './store';
+
+export interface ServiceDeps {
+  store: CampaignStore;
+  dnc: DncStore;
+  temporal: Client;
+  taskQueue: string;
+  defaultRegion: CountryCode;
+  log: Logger;
+  /** How long a status answer may wait for the running workflow before MongoDB answers instead. */
+  queryTimeoutMs?: number;
+}
+
+export interface UploadOptions {
+  /** Refuse the whole request when a scheduled call lacks a valid future time (else: per-contact errors). */
+  strictSchedule?: boolean;
+}
+
+/** A contact the upload could not take, and why. */
+export interface RejectedContact {
+  index: number;
+  phone_number?: string;
+  field: string;
+  message: string;
+}
+
+export interface UploadResult {
+  campaign: CampaignDoc;
+  uploaded: number;
+  duplicates: number;
+  skippedDnc: number;
+  rejected: RejectedContact[];
+  scheduled: number;
+  immediate: number;
+}
+
+/** Live state while the workflow runs; the record in MongoDB afterwards. */
+export interface CampaignStatusView {
+  campaign: CampaignDoc;
+  counters: CampaignCounters;
+  liveCalls: number;
+  pausedAt?: Date;
+  estimatedCompletionAt?: Date;
+  source: 'workflow' | 'record';
+}
+
+const STARTABLE: CampaignStatus[] = ['draft', 'scheduled'];
+const ACTIVE: CampaignStatus[] = ['running', 'paused'];
+
+/**
+ * The one core every API dialect calls: campaigns, their contacts, and the campaign workflow's
+ * life cycle. MongoDB decides who wins a race (atomic status transitions); Temporal runs the rest.
+ */
+export class CampaignService {
+  private readonly queryTimeoutMs: number;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.queryTimeoutMs = deps.queryTimeoutMs ?? 3000;
+  }
+
+  /* ------------------------------------------------------------ campaigns */
+
+  async createCampaign(accountId: string, input: CampaignSettingsInput): Promise<CampaignDoc> {
+    const parsed = campaignSettingsSchema.safeParse(input);
+    if (!parsed.success) {
+      throw invalid(
+        'Invalid campaign settings',
+        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
+    }
+    const settings = parsed.data;
+    const now = new Date();
+    const [numericId, codeSeq] = await Promise.all([
+      this.deps.store.nextSequence('campaign'),
+      this.deps.store.nextSequence(`campaign-code:${accountId}:${now.getUTCFullYear()}`),
+    ]);
+    const doc: CampaignDoc = {
+      _id: newCampaignId(),
+      numericId,
+      code: `CAMP-${now.getUTCFullYear()}-${String(codeSeq).padStart(3, '0')}`,
+      accountId,
+      name: settings.name,
+      status: 'draft',
+      isScheduledCall: settings.isScheduledCall,
+      isContextBasedCall: settings.isContextBasedCall,
+      redialConfig: resolveRedial(settings.redialConfig),
+      maxConcurrentCalls: settings.maxConcurrentCalls,
+      counts: emptyCounters(),
+      batches: [],
+      batchesTaken: 0,
+      createdAt: now,
+      updatedAt: now,
+      ...(settings.agentId && { agentId: settings.agentId }),
+      ...(settings.description && { description: settings.description }),
+      ...(settings.callingHours && { callingHours: settings.callingHours }),
+      ...(settings.fromNumber && { fromNumber: settings.fromNumber }),
+    };
+    await this.deps.store.insertCampaign(doc);
+    return doc;
+  }
+
+  async getCampaign(accountId: string, ref: string): Promise<CampaignDoc> {
+    const campaign = await this.deps.store.findCampaign(accountId, ref);
+    if (!campaign) throw notFound();
+    return campaign;
+  }
+
+  listCampaigns(accountId: string, opts: { statuses?: CampaignStatus[]; limit: number; offset: number }) {
+    return this.deps.store.listCampaigns(accountId, opts);
+  }
+
+  /* ------------------------------------------------------------ contacts */
+
+  /**
+   * Adds contacts: normalises numbers, drops duplicates (in the request and in the campaign),
+   * marks do-not-call numbers, and commits them as one batch the campaign dials in order.
+   */
+  async uploadContacts(
+    accountId: string,
+    ref: string,
+    contacts: ContactInput[],
+    opts: UploadOptions = {},
+  ): Promise<UploadResult> {
+    const campaign = await this.getCampaign(accountId, ref);
+    if (campaign.status === 'completed' || campaign.status === 'cancelled' || campaign.status === 'failed') {
+      throw new CampaignError(
+        'CAMPAIGN_FINISHED',
+        `Campaign is ${campaign.status}: contacts can no longer be added`,
+        {
+          current_status: campaign.status,
+        },
+      );
+    }
+    const now = Date.now();
+    const rejected: RejectedContact[] = [];
+    const seen = new Set<string>();
+    let duplicates = 0;
+    const accepted: { input: ContactInput; e164: string; scheduledAt?: number; timezones: string[] }[] = [];
+
+    contacts.forEach((input, index) => {
+      const phone = normalizePhone(input.phone_number, this.deps.defaultRegion);
+      if (!phone.ok) {
+        rejected.push({
+          index,
+          phone_number: input.phone_number,
+          field: 'phone_number',
+          message: phone.reason,
+        });
+        return;
+      }
+      const schedule = parseSchedule(input, campaign.isScheduledCall, now);
+      if (typeof schedule === 'string') {
+        rejected.push({
+          index,
+          phone_number: input.phone_number,
+          field: 'scheduledCallDateTime',
+          message: schedule,
+        });
+        return;
+      }
+      if (seen.has(phone.e164)) {
+        duplicates += 1;
+        return;
+      }
+      seen.add(phone.e164);
+      const timezones = input.timezone ? [input.timezone] : timezonesForNumber(phone.e164);
+      accepted.push({ input, e164: phone.e164, scheduledAt: schedule, timezones });
+    });
+
+    const scheduleProblems = rejected.filter((r) => r.field === 'scheduledCallDateTime');
+    if (opts.strictSchedule && scheduleProblems.length > 0) {
+      throw invalid(
+        'isScheduledCall needs a valid future scheduledCallDateTime for every contact',
+        scheduleProblems.map((r) => ({
+          path: `contacts.${r.index}.scheduledCallDateTime`,
+          message: r.message,
+        })),
+      );
+    }
+
+    const blocked = await this.deps.dnc.blockedNumbers(accountId, campaign._id);
+    const uploadId = randomUUID();
+    const createdAt = new Date(now);
+    const docs: ContactDoc[] = accepted.map((a, i) => ({
+      _id: contactIdFor(campaign._id, a.e164),
+      campaignId: campaign._id,
+      accountId,
+      uploadId,
+      seq: now * 1000 + i,
+      phone: a.e164,
+      rawPhone: a.input.phone_number,
+      timezones: a.timezones,
+      status: blocked.has(a.e164) ? 'skipped_dnc' : 'pending',
+      attempts: 0,
+      createdAt,
+      updatedAt: createdAt,
+      ...(a.input.name !== undefined && { name: a.input.name }),
+      ...(a.input.email !== undefined && { email: a.input.email }),
+      ...(a.input.custom_data !== undefined && { customData: a.input.custom_data }),
+      ...(a.scheduledAt !== undefined && { scheduledAt: new Date(a.scheduledAt) }),
+      ...(blocked.has(a.e164) && { endReason: 'dnc', finishedAt: createdAt }),
+    }));
+
+    const existing = await this.deps.store.insertContacts(docs);
+    const adopted = await this.adoptUncommitted(campaign, docs, existing, uploadId);
+    const taken = docs.filter((d) => !existing.has(d._id) || adopted.has(d._id));
+    duplicates += docs.length - taken.length;
+
+    const refs: ContactRef[] = taken
+      .filter((d) => d.status === 'pending')
+      .map((d) => ({
+        contactId: d._id,
+        phone: d.phone,
+        timezones: d.timezones,
+        attempts: 0,
+        ...(d.scheduledAt && { scheduledAt: d.scheduledAt.getTime() }),
+      }));
+    const skippedDnc = taken.length - refs.length;
+    const latestScheduled = Math.max(0, ...refs.map((r) => r.scheduledAt ?? 0));
+    const batch: BatchDoc = {
+      _id: batchDocId(campaign._id, uploadId),
+      campaignId: campaign._id,
+      uploadId,
+      kind: 'upload',
+      refs,
+      delta: { total: taken.length, contacts: { pending: refs.length, skipped_dnc: skippedDnc } },
+      createdAt,
+    };
+    const committed = await this.deps.store.commitBatch(
+      batch,
+      latestScheduled ? new Date(latestScheduled) : undefined,
+    );
+    await this.notifyBatches(committed);
+    const scheduled = refs.filter((r) => r.scheduledAt !== undefined && r.scheduledAt > now).length;
+    return {
+      campaign: committed,
+      uploaded: taken.length,
+      duplicates,
+      skippedDnc,
+      rejected,
+      scheduled,
+      immediate: refs.length - scheduled,
+    };
+  }
+
+  /**
+   * Contacts inserted by an upload that never committed (its process died between the two
+   * steps) belong to nobody: this upload takes them over instead of calling them duplicates.
+   */
+  private async adoptUncommitted(
+    campaign: CampaignDoc,
+    docs: ContactDoc[],
+    existing: Set<string>,
+    uploadId: string,
+  ): Promise<Set<string>> {
+    const adopted = new Set<string>();
+    if (existing.size === 0) return adopted;
+    const committed = new Set(campaign.batches);
+    const found = await this.deps.store.getContacts([...existing]);
+    for (const contact of found) {
+      if (contact && !committed.has(contact.uploadId)) adopted.add(contact._id);
+    }
+    for (const doc of docs.filter((d) => adopted.has(d._id))) {
+      const { _id, createdAt: _createdAt, ...fields } = doc;
+      await this.deps.store.updateContact(_id, { ...fields, uploadId });
+    }
+    return adopted;
+  }
+
+  /** A running campaign takes new batches at once; one that just finished is started again for them. */
+  private async notifyBatches(campaign: CampaignDoc): Promise<void> {
+    if (ACTIVE.includes(campaign.status)) {
+      try {
+        await this.handle(campaign._id).signal(batchesAddedSignal);
+        return;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    const fresh = await this.deps.store.getCampaign(campaign._id);
+    if (fresh?.status === 'completed' && fresh.batches.length > fresh.batchesTaken) {
+      const reopened = await this.deps.store.transition(fresh._id, ['completed'], { status: 'running' }, [
+        'completedAt',
+      ]);
+      if (reopened) await this.launch(reopened, 'completed');
+    }
+  }
+
+  /* ------------------------------------------------------------ life cycle */
+
+  /**
+   * Starts a draft campaign, or resumes a paused one when `resumePaused`. Of many concurrent
+   * starts exactly one succeeds; the others get CAMPAIGN_ALREADY_RUNNING.
+   */
+  async startCampaign(
+    accountId: string,
+    ref: string,
+    opts: { resumePaused: boolean } = { resumePaused: true },
+  ): Promise<{ campaign: CampaignDoc; resumed: boolean }> {
+    const campaign = await this.getCampaign(accountId, ref);
+    if (campaign.status === 'paused' && opts.resumePaused) {
+      return { campaign: await this.resumeCampaign(accountId, ref), resumed: true };
+    }
+    if (ACTIVE.includes(campaign.status)) throw alreadyRunning(campaign);
+    if (!STARTABLE.includes(campaign.status)) {
+      throw new CampaignError(
+        'INVALID_CAMPAIGN_STATE',
+        `Campaign is ${campaign.status} and cannot be started again`,
+        {
+          current_status: campaign.status,
+        },
+      );
+    }
+    const missing: string[] = [];
+    if (!campaign.agentId) missing.push('script_id');
+    if (campaign.counts.total === 0) missing.push('contacts');
+    if (missing.length > 0) {
+      throw new CampaignError(
+        'INVALID_CAMPAIGN_STATE',
+        'Campaign cannot be started. Missing required configuration.',
+        {
+          missing,
+        },
+      );
+    }
+    const started = await this.deps.store.transition(campaign._id, STARTABLE, {
+      status: 'running',
+      startedAt: new Date(),
+      instanceId: `cid-${randomUUID()}`,
+    });
+    if (!started) {
+      const now = await this.deps.store.getCampaign(campaign._id);
+      throw alreadyRunning(now ?? campaign);
+    }
+    await this.launch(started, campaign.status);
+    return { campaign: started, resumed: false };
+  }
+
+  /** Starts the campaign workflow; undoes the status change if Temporal refuses. */
+  private async launch(campaign: CampaignDoc, previousStatus: CampaignStatus): Promise<void> {
+    try {
+      await this.deps.temporal.workflow.start(campaignWorkflow, {
+        taskQueue: this.deps.taskQueue,
+        workflowId: campaignWorkflowId(campaign._id),
+        args: [{ campaignId: campaign._id }],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: [
+          { key: CampaignIdKey, value: campaign._id },
+          { key: AccountIdKey, value: campaign.accountId },
+        ],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      await this.deps.store.transition(campaign._id, ['running'], { status: previousStatus });
+      this.deps.log.error({ err, campaignId: campaign._id }, 'campaign workflow did not start');
+      throw new CampaignError(
+        'SERVICE_UNAVAILABLE',
+        'The campaign could not be started right now; try again',
+      );
+    }
+  }
+
+  async pauseCampaign(
+    accountId: string,
+    ref: string,
+  ): Promise<{ campaign: CampaignDoc; snapshot: CampaignSnapshot }> {
+    const campaign = await this.getCampaign(accountId, ref);
+    if (campaign.status !== 'running') {
+      throw new CampaignError('CAMPAIGN_NOT_RUNNING', `Campaign is not running (it is ${campaign.status})`, {
+        current_status: campaign.status,
+      });
+    }
+    const paused = await this.deps.store.transition(campaign._id, ['running'], {
+      status: 'paused',
+      pausedAt: new Date(),
+    });
+    if (!paused) return this.pauseCampaign(accountId, ref);
+    const snapshot = await this.handle(campaign._id).executeUpdate(pauseUpdate);
+    return { campaign: paused, snapshot };
+  }
+
+  async resumeCampaign(accountId: string, ref: string): Promise<CampaignDoc> {
+    const campaign = await this.getCampaign(accountId, ref);
+    if (campaign.status === 'running') throw alreadyRunning(campaign);
+    if (campaign.status !== 'paused') {
+      throw new CampaignError('CAMPAIGN_NOT_PAUSED', `Campaign is not paused (it is ${campaign.status})`, {
+        current_status: campaign.status,
+      });
+    }
+    const resumed = await this.deps.store.transition(campaign._id, ['paused'], { status: 'running' }, [
+      'pausedAt',
+    ]);
+    if (!resumed) throw alreadyRunning((await this.deps.store.getCampaign(campaign._id)) ?? campaign);
+    await this.handle(campaign._id).executeUpdate(resumeUpdate);
+    return resumed;
+  }
+
+  /** Stops every contact, the sleeping ones too; contacts not yet dialed end `cancelled`. */
+  async cancelCampaign(accountId: string, ref: string): Promise<CampaignDoc> {
+    const campaign = await this.getCampaign(accountId, ref);
+    if (!['draft', 'scheduled', 'running', 'paused'].includes(campaign.status)) {
+      throw new CampaignError('INVALID_CAMPAIGN_STATE', `Campaign is already ${campaign.status}`, {
+        current_status: campaign.status,
+      });
+    }
+    const cancelled = await this.deps.store.transition(campaign._id, [campaign.status], {
+      status: 'cancelled',
+      cancelledAt: new Date(),
+    });
+    if (!cancelled) return this.cancelCampaign(accountId, ref);
+    if (ACTIVE.includes(campaign.status)) {
+      await this.handle(campaign._id).executeUpdate(cancelUpdate);
+    } else {
+      await this.cancelUnstarted(cancelled);
+    }
+    return cancelled;
+  }
+
+  /** A campaign that never ran has only pending contacts: they are cancelled here, no workflow involved. */
+  private async cancelUnstarted(campaign: CampaignDoc): Promise<void> {
+    let cancelled = 0;
+    for (const uploadId of campaign.batches) {
+      const batch = await this.deps.store.getBatch(campaign._id, uploadId);
+      if (!batch) continue;
+      cancelled += await this.deps.store.updateContacts(
+        batch.refs.map((r) => r.contactId),
+        { status: 'cancelled', finishedAt: new Date(), endReason: 'campaign_cancelled' },
+        ['pending'],
+      );
+    }
+    const counts = structuredClone(campaign.counts);
+    counts.contacts.pending -= cancelled;
+    counts.contacts.cancelled += cancelled;
+    await this.deps.store.patchCampaign(campaign._id, { counts, batchesTaken: campaign.batches.length });
+  }
+
+  async deleteCampaign(accountId: string, ref: string): Promise<CampaignDoc> {
+    const campaign = await this.getCampaign(accountId, ref);
+    if (ACTIVE.includes(campaign.status)) {
+      throw new CampaignError(
+        'CAMPAIGN_RUNNING',
+        'Campaign is running: pause or cancel it before deleting it',
+        {
+          current_status: campaign.status,
+        },
+      );
+    }
+    await this.deps.store.patchCampaign(campaign._id, { deletedAt: new Date() });
+    return campaign;
+  }
+
+  /* ------------------------------------------------------------ status */
+
+  async getStatus(accountId: string, ref: string): Promise<CampaignStatusView> {
+    const campaign = await this.getCampaign(accountId, ref);
+    if (ACTIVE.includes(campaign.status)) {
+      const snapshot = await this.querySnapshot(campaign._id);
+      if (snapshot) {
+        return {
+          campaign,
+          counters: snapshot.counters,
+          liveCalls: snapshot.liveCalls,
+          estimatedCompletionAt: new Date(snapshot.estimatedCompletionAt),
+          source: 'workflow',
+          ...(snapshot.pausedAt !== undefined && { pausedAt: new Date(snapshot.pausedAt) }),
+        };
+      }
+    }
+    return {
+      campaign,
+      counters: campaign.counts,
+      liveCalls: 0,
+      source: 'record',
+      ...(campaign.pausedAt && { pausedAt: campaign.pausedAt }),
+      ...(campaign.completedAt && { estimatedCompletionAt: campaign.completedAt }),
+    };
+  }
+
+  /** The running workflow's own answer, or undefined when it cannot give one in time. */
+  async querySnapshot(campaignId: string): Promise<CampaignSnapshot | undefined> {
+    try {
+      return await withTimeout(this.handle(campaignId).query(statusQuery), this.queryTimeoutMs);
+    } catch (err) {
+      this.deps.log.warn({ err, campaignId }, 'status query failed; answering from the record');
+      return undefined;
+    }
+  }
+
+  private handle(campaignId: string) {
+    return this.deps.temporal.workflow.getHandle(campaignWorkflowId(campaignId));
+  }
+}
+
+function alreadyRunning(campaign: CampaignDoc): CampaignError {
+  return new CampaignError('CAMPAIGN_ALREADY_RUNNING', 'Campaign is already running', {
+    current_status: campaign.status,
+    started_at: campaign.startedAt?.toISOString(),
+  });
+}
+
+function resolveRedial(input: Partial<RedialConfig> | undefined): RedialConfig {
+  if (!input) return defaultRedialConfig;
+  const enabled = input.enabled ?? false;
+  return {
+    enabled,
+    maxAttempts: enabled ? (input.maxAttempts ?? 3) : 1,
+    retryIntervals: input.retryIntervals?.length ? input.retryIntervals : defaultRedialConfig.retryIntervals,
+    retryOn: input.retryOn?.length ? input.retryOn : defaultRedialConfig.retryOn,
+  };
+}
+
+/** The contact's scheduled time (epoch ms), undefined for "now", or a message saying what is wrong. */
+function parseSchedule(
+  input: ContactInput,
+  isScheduledCall: boolean,
+  now: number,
+): number | undefined | string {
+  if (!isScheduledCall) return undefined;
+  const raw = input.scheduledCallDateTime;
+  if (raw === undefined || raw.trim() === '') return 'is required when isScheduledCall is true';
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(raw.trim())) {
+    return `must be an ISO 8601 date-time with a time zone, e.g. 2026-01-16T14:00:00Z (got ${JSON.stringify(raw)})`;
+  }
+  const at = Date.parse(raw);
+  if (Number.isNaN(at)) return `is not a real date-time (got ${JSON.stringify(raw)})`;
+  if (at <= now) return `must be in the future (got ${raw})`;
+  return at;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,316 @@
+import { createHash } from 'node:crypto';
+import {
+  MongoBulkWriteError,
+  ObjectId,
+  type Collection,
+  type Db,
+  type Filter,
+  type UpdateFilter,
+  type WriteError,
+} from 'mongodb';
+import type { CampaignCounters } from '../domain/counters';
+import type { CallOutcome, CampaignStatus, ContactStatus } from '../domain/status';
+import type { BatchDoc, CallDoc, CampaignDoc, ContactDoc, CountsDelta } from './model';
+
+const DUPLICATE_KEY = 11000;
+
+export function newCampaignId(): string {
+  return new ObjectId().toHexString();
+}
+
+/** A number appears once per campaign however it was written: its id derives from the E.164 form. */
+export function contactIdFor(campaignId: string, e164: string): string {
+  return createHash('sha256').update(`${campaignId}|${e164}`).digest('hex').slice(0, 24);
+}
+
+export function batchDocId(campaignId: string, uploadId: string): string {
+  return `${campaignId}:${uploadId}`;
+}
+
+/** Turns a counts delta into `$inc` paths on the campaign's `counts`. */
+function countsInc(delta: CountsDelta): Record<string, number> {
+  const inc: Record<string, number> = {};
+  if (delta.total) inc['counts.total'] = delta.total;
+  for (const [status, n] of Object.entries(delta.contacts ?? {})) {
+    if (n) inc[`counts.contacts.${status}`] = n;
+  }
+  return inc;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; keeps result order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export class CampaignStore {
+  readonly campaigns: Collection<CampaignDoc>;
+  readonly contacts: Collection<ContactDoc>;
+  readonly batches: Collection<BatchDoc>;
+  readonly calls: Collection<CallDoc>;
+  private readonly sequences: Collection<{ _id: string; value: number }>;
+
+  constructor(db: Db) {
+    this.campaigns = db.collection<CampaignDoc>('campaigns');
+    this.contacts = db.collection<ContactDoc>('contacts');
+    this.batches = db.collection<BatchDoc>('contact_batches');
+    this.calls = db.collection<CallDoc>('calls');
+    this.sequences = db.collection('counters');
+  }
+
+  /** Indexes for listings and exports; MongoDB uses them, FerretDB ignores all but `_id`. */
+  async ensureIndexes(): Promise<void> {
+    await Promise.all([
+      this.campaigns.createIndex({ accountId: 1, createdAt: -1 }),
+      this.campaigns.createIndex({ numericId: 1 }, { unique: true }),
+      this.contacts.createIndex({ campaignId: 1, seq: 1 }),
+      this.contacts.createIndex({ campaignId: 1, status: 1 }),
+      this.calls.createIndex({ campaignId: 1, createdAt: 1 }),
+    ]);
+  }
+
+  async nextSequence(name: string): Promise<number> {
+    const doc = await this.sequences.findOneAndUpdate(
+      { _id: name },
+      { $inc: { value: 1 } },
+      { upsert: true, returnDocument: 'after' },
+    );
+    if (!doc) throw new Error(`sequence ${name} did not return a value`);
+    return doc.value;
+  }
+
+  /* ------------------------------------------------------------ campaigns */
+
+  async insertCampaign(doc: CampaignDoc): Promise<void> {
+    await this.campaigns.insertOne(doc);
+  }
+
+  getCampaign(id: string): Promise<CampaignDoc | null> {
+    return this.campaigns.findOne({ _id: id });
+  }
+
+  /**
+   * A campaign of the account, by any of its names: the id, the numeric id (Volt MX) or the code.
+   * Another account's campaign is as absent as one that does not exist.
+   */
+  async findCampaign(accountId: string, ref: string): Promise<CampaignDoc | null> {
+    const byId = await this.campaigns.findOne({ _id: ref });
+    const found =
+      byId ??
+      (/^\d{1,15}$/.test(ref)
+        ? await this.campaigns.findOne({ numericId: Number(ref), accountId })
+        : await this.campaigns.findOne({ code: ref, accountId }));
+    return found && found.accountId === accountId && !found.deletedAt ? found : null;
+  }
+
+  listCampaigns(
+    accountId: string,
+    opts: { statuses?: CampaignStatus[]; limit: number; offset: number },
+  ): Promise<CampaignDoc[]> {
+    const filter: Filter<CampaignDoc> = { accountId, deletedAt: { $exists: false } };
+    if (opts.statuses?.length) filter.status = { $in: opts.statuses };
+    return this.campaigns
+      .find(filter, { projection: { batches: 0 } })
+      .sort({ createdAt: -1 })
+      .skip(opts.offset)
+      .limit(opts.limit)
+      .toArray();
+  }
+
+  /**
+   * Moves a campaign from one of `from` to a new status with extra fields, atomically: of many
+   * concurrent callers exactly one sees the document back.
+   */
+  transition(
+    id: string,
+    from: readonly CampaignStatus[],
+    set: Partial<CampaignDoc> & { status: CampaignStatus },
+    unset: (keyof CampaignDoc)[] = [],
+  ): Promise<CampaignDoc | null> {
+    const update: UpdateFilter<CampaignDoc> = { $set: { ...set, updatedAt: new Date() } };
+    if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
+    return this.campaigns.findOneAndUpdate({ _id: id, status: { $in: [...from] } }, update, {
+      returnDocument: 'after',
+    });
+  }
+
+  async patchCampaign(id: string, set: Partial<CampaignDoc>): Promise<void> {
+    await this.campaigns.updateOne({ _id: id }, { $set: { ...set, updatedAt: new Date() } });
+  }
+
+  /**
+   * Writes the workflow's final state unless a batch it has not taken was committed meanwhile;
+   * false tells the workflow to carry on with the new batch.
+   */
+  async settleCampaign(
+    id: string,
+    batchesTaken: number,
+    set: Partial<CampaignDoc> & { counts: CampaignCounters },
+  ): Promise<boolean> {
+    const result = await this.campaigns.updateOne(
+      { _id: id, batches: { $size: batchesTaken } },
+      { $set: { ...set, batchesTaken, updatedAt: new Date() } },
+    );
+    return result.matchedCount === 1;
+  }
+
+  /* ------------------------------------------------------------ contacts and batches */
+
+  /** Inserts what is new; returns the ids that already existed (duplicates). */
+  async insertContacts(docs: ContactDoc[]): Promise<Set<string>> {
+    const existing = new Set<string>();
+    if (docs.length === 0) return existing;
+    try {
+      await this.contacts.insertMany(docs, { ordered: false });
+    } catch (err) {
+      if (!(err instanceof MongoBulkWriteError)) throw err;
+      const writeErrors: WriteError[] = ([] as WriteError[]).concat(err.writeErrors);
+      for (const we of writeErrors) {
+        if (we.code !== DUPLICATE_KEY) throw err;
+        const doc = docs[we.index];
+        if (doc) existing.add(doc._id);
+      }
+    }
+    return existing;
+  }
+
+  getContact(id: string): Promise<ContactDoc | null> {
+    return this.contacts.findOne({ _id: id });
+  }
+
+  /** Fetches contacts one `_id` lookup each: that is what every server indexes. */
+  async getContacts(ids: string[]): Promise<(ContactDoc | null)[]> {
+    return mapLimit(ids, 16, (id) => this.getContact(id));
+  }
+
+  /**
+   * Makes an upload part of the campaign: writes the batch, then in one atomic update appends it
+   * to the campaign's batches and adds its counts. Until that update the contacts do not count.
+   */
+  async commitBatch(batch: BatchDoc, latestScheduledAt?: Date): Promise<CampaignDoc> {
+    await this.batches.updateOne({ _id: batch._id }, { $setOnInsert: batch }, { upsert: true });
+    const inc = countsInc(batch.delta);
+    const update: UpdateFilter<CampaignDoc> = {
+      $push: { batches: batch.uploadId },
+      $set: { updatedAt: new Date() },
+    };
+    if (Object.keys(inc).length > 0) update.$inc = inc;
+    if (latestScheduledAt) update.$max = { latestScheduledAt };
+    const campaign = await this.campaigns.findOneAndUpdate({ _id: batch.campaignId }, update, {
+      returnDocument: 'after',
+    });
+    if (!campaign) throw new Error(`campaign ${batch.campaignId} disappeared while committing a batch`);
+    return campaign;
+  }
+
+  getBatch(campaignId: string, uploadId: string): Promise<BatchDoc | null> {
+    return this.batches.findOne({ _id: batchDocId(campaignId, uploadId) });
+  }
+
+  async updateContact(
+    id: string,
+    set: Partial<ContactDoc>,
+    opts: { inc?: Partial<Record<'attempts', number>>; unset?: (keyof ContactDoc)[] } = {},
+  ): Promise<void> {
+    const update: UpdateFilter<ContactDoc> = { $set: { ...set, updatedAt: new Date() } };
+    if (opts.inc) update.$inc = opts.inc;
+    if (opts.unset?.length) update.$unset = Object.fromEntries(opts.unset.map((k) => [k, '']));
+    await this.contacts.updateOne({ _id: id }, update);
+  }
+
+  /** Sets a contact's status only if it is still in one of `from`; true when it moved. */
+  async moveContact(id: string, from: readonly ContactStatus[], set: Partial<ContactDoc>): Promise<boolean> {
+    const result = await this.contacts.updateOne(
+      { _id: id, status: { $in: [...from] } },
+      { $set: { ...set, updatedAt: new Date() } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  async updateContacts(
+    ids: string[],
+    set: Partial<ContactDoc>,
+    from: readonly ContactStatus[],
+  ): Promise<number> {
+    const moved = await mapLimit(ids, 16, (id) => this.moveContact(id, from, set));
+    return moved.filter(Boolean).length;
+  }
+
+  listContacts(
+    campaignId: string,
+    opts: { statuses?: ContactStatus[]; limit: number; offset: number },
+  ): Promise<ContactDoc[]> {
+    const filter: Filter<ContactDoc> = { campaignId };
+    if (opts.statuses?.length) filter.status = { $in: opts.statuses };
+    return this.contacts.find(filter).sort({ seq: 1 }).skip(opts.offset).limit(opts.limit).toArray();
+  }
+
+  /** Contacts by status, counting only committed uploads: the record the workflow's counters must match. */
+  async countContacts(campaign: Pick<CampaignDoc, '_id' | 'batches'>): Promise<Record<string, number>> {
+    const committed = new Set(campaign.batches);
+    const rows = await this.contacts
+      .aggregate<{ _id: { status: ContactStatus; uploadId: string }; n: number }>([
+        { $match: { campaignId: campaign._id } },
+        { $group: { _id: { status: '$status', uploadId: '$uploadId' }, n: { $sum: 1 } } },
+      ])
+      .toArray();
+    const counts: Record<string, number> = {};
+    for (const row of rows) {
+      if (!committed.has(row._id.uploadId)) continue;
+      counts[row._id.status] = (counts[row._id.status] ?? 0) + row.n;
+    }
+    return counts;
+  }
+
+  /* ------------------------------------------------------------ calls */
+
+  /** Records an attempt before the provider hears of it; a retried dial finds its own record. */
+  async beginCall(doc: CallDoc): Promise<CallDoc> {
+    await this.calls.updateOne({ _id: doc._id }, { $setOnInsert: doc }, { upsert: true });
+    const stored = await this.calls.findOne({ _id: doc._id });
+    if (!stored) throw new Error(`call ${doc._id} vanished right after its upsert`);
+    return stored;
+  }
+
+  getCall(key: string): Promise<CallDoc | null> {
+    return this.calls.findOne({ _id: key });
+  }
+
+  async updateCall(key: string, set: Partial<CallDoc>): Promise<void> {
+    await this.calls.updateOne({ _id: key }, { $set: set });
+  }
+
+  listCalls(
+    campaignId: string,
+    opts: { limit: number; offset: number; outcomes?: CallOutcome[] },
+  ): Promise<CallDoc[]> {
+    const filter: Filter<CallDoc> = { campaignId };
+    if (opts.outcomes?.length) filter.outcome = { $in: opts.outcomes };
+    return this.calls.find(filter).sort({ createdAt: 1 }).skip(opts.offset).limit(opts.limit).toArray();
+  }
+
+  /** Calls by outcome, and how many reached the provider: the record the workflow's call counters must match. */
+  async countCalls(campaignId: string): Promise<{ placed: number; outcomes: Record<string, number> }> {
+    const rows = await this.calls
+      .aggregate<{ _id: { outcome?: CallOutcome; status: CallDoc['status'] }; n: number }>([
+        { $match: { campaignId } },
+        { $group: { _id: { outcome: '$outcome', status: '$status' }, n: { $sum: 1 } } },
+      ])
+      .toArray();
+    const outcomes: Record<string, number> = {};
+    let placed = 0;
+    for (const row of rows) {
+      if (row._id.status !== 'not_placed' && row._id.status !== 'placing') placed += row.n;
+      if (row._id.outcome) outcomes[row._id.outcome] = (outcomes[row._id.outcome] ?? 0) + row.n;
+    }
+    return { placed, outcomes };
+  }
+}

@@ -1,0 +1,102 @@
+import type { Collection, Db, Filter } from 'mongodb';
+
+/** Where a number came to be on the list. */
+export type DncSource = 'api' | 'csv' | 'opt_out';
+
+export interface DncEntry {
+  /** `${accountId}|${campaignId or *}|${phone}`: one lookup by id answers "may we dial this?". */
+  _id: string;
+  accountId: string;
+  /** Null for the account-wide list. */
+  campaignId: string | null;
+  phone: string;
+  reason?: string;
+  source: DncSource;
+  createdAt: Date;
+}
+
+const ACCOUNT_WIDE = '*';
+
+function entryId(accountId: string, campaignId: string | null, phone: string): string {
+  return `${accountId}|${campaignId ?? ACCOUNT_WIDE}|${phone}`;
+}
+
+/** Do-not-call lists: one per account, and one per campaign on top of it. Numbers are E.164. */
+export class DncStore {
+  private readonly entries: Collection<DncEntry>;
+
+  constructor(db: Db) {
+    this.entries = db.collection<DncEntry>('dnc');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.entries.createIndex({ accountId: 1, campaignId: 1, phone: 1 });
+  }
+
+  /** Adds numbers (already on the list: left as they are); returns how many were new. */
+  async add(
+    accountId: string,
+    phones: string[],
+    opts: { campaignId?: string | null; reason?: string; source: DncSource },
+  ): Promise<number> {
+    const campaignId = opts.campaignId ?? null;
+    const createdAt = new Date();
+    let added = 0;
+    for (const phone of new Set(phones)) {
+      const entry: DncEntry = {
+        _id: entryId(accountId, campaignId, phone),
+        accountId,
+        campaignId,
+        phone,
+        source: opts.source,
+        createdAt,
+        ...(opts.reason && { reason: opts.reason }),
+      };
+      const result = await this.entries.updateOne(
+        { _id: entry._id },
+        { $setOnInsert: entry },
+        { upsert: true },
+      );
+      added += result.upsertedCount;
+    }
+    return added;
+  }
+
+  async remove(accountId: string, phone: string, campaignId: string | null = null): Promise<boolean> {
+    const result = await this.entries.deleteOne({ _id: entryId(accountId, campaignId, phone) });
+    return result.deletedCount === 1;
+  }
+
+  list(
+    accountId: string,
+    opts: { campaignId?: string | null; limit: number; offset: number },
+  ): Promise<DncEntry[]> {
+    const filter: Filter<DncEntry> = { accountId, campaignId: opts.campaignId ?? null };
+    return this.entries
+      .find(filter)
+      .sort({ createdAt: -1, _id: 1 })
+      .skip(opts.offset)
+      .limit(opts.limit)
+      .toArray();
+  }
+
+  /** True when the number is on the account's list or on the campaign's. */
+  async isBlocked(accountId: string, campaignId: string, phone: string): Promise<boolean> {
+    const [accountWide, campaignOnly] = await Promise.all([
+      this.entries.findOne({ _id: entryId(accountId, null, phone) }, { projection: { _id: 1 } }),
+      this.entries.findOne({ _id: entryId(accountId, campaignId, phone) }, { projection: { _id: 1 } }),
+    ]);
+    return accountWide !== null || campaignOnly !== null;
+  }
+
+  /** The numbers of the account's list and the campaign's, for checking a whole upload at once. */
+  async blockedNumbers(accountId: string, campaignId: string | null): Promise<Set<string>> {
+    const docs = await this.entries
+      .find(
+        { accountId, campaignId: { $in: [null, ...(campaignId ? [campaignId] : [])] } },
+        { projection: { phone: 1 } },
+      )
+      .toArray();
+    return new Set(docs.map((d) => d.phone));
+  }
+}

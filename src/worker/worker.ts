@@ -1,0 +1,59 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { dialTaskQueue } from '../domain/ids';
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: Omit<ActivityDeps, 'settings'> & { settings: Omit<ActivityDeps['settings'], 'dialTaskQueue'> };
+  /** Dial activities per second across all workers of the task queue (0 = no cap). */
+  dialMaxCps: number;
+  /** A prebuilt workflow bundle (tests build one for the whole run); else the worker bundles the sources. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export const workflowsPath = require.resolve('../../workflows');
+
+/**
+ * Two workers on one connection: workflows and bookkeeping activities on the main task queue;
+ * dial activities on their own queue, where the server enforces the calls-per-second cap for every
+ * worker at once.
+ */
+export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  const dialQueue = dialTaskQueue(setup.taskQueue);
+  const activities = createActivities({
+    ...setup.deps,
+    settings: { ...setup.deps.settings, dialTaskQueue: dialQueue },
+  });
+  const { dial, ...bookkeeping } = activities;
+  const workflows = setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath };
+  const [main, dialer] = await Promise.all([
+    Worker.create({
+      connection: setup.connection,
+      namespace: setup.namespace,
+      taskQueue: setup.taskQueue,
+      ...workflows,
+      activities: bookkeeping,
+      maxConcurrentWorkflowTaskExecutions: 100,
+      maxCachedWorkflows: 2000,
+    }),
+    Worker.create({
+      connection: setup.connection,
+      namespace: setup.namespace,
+      taskQueue: dialQueue,
+      activities: { dial },
+      maxConcurrentActivityTaskExecutions: 200,
+      ...(setup.dialMaxCps > 0 && { maxTaskQueueActivitiesPerSecond: setup.dialMaxCps }),
+    }),
+  ]);
+  return [main, dialer];
+}
+
+/** Runs the workers until `shutdown` resolves, then drains them. */
+export async function runWorkers(workers: Worker[], shutdown: Promise<unknown>): Promise<void> {
+  const running = Promise.all(workers.map((w) => w.run()));
+  await Promise.race([shutdown, running]);
+  for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  await running;
+}

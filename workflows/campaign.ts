@@ -1,0 +1,376 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  WorkflowIdReusePolicy,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ContactRef, CountsDelta } from '../src/campaigns/model';
+import { finishedContacts, type CampaignCounters } from '../src/domain/counters';
+import { estimateCompletion } from '../src/domain/estimate';
+import { contactWorkflowId } from '../src/domain/ids';
+import { CampaignIdKey, ContactIdKey, ContactStatusKey } from '../src/domain/search-attributes';
+import { isFinalContactStatus, type ContactStatus } from '../src/domain/status';
+import { contactWorkflow } from './contact';
+import {
+  batchesAddedSignal,
+  cancelUpdate,
+  contactTransitionSignal,
+  pauseUpdate,
+  permitSignal,
+  resumeUpdate,
+  statusQuery,
+  type CampaignPlan,
+  type CampaignRunStatus,
+  type CampaignSnapshot,
+  type ContactTransition,
+} from './messages';
+
+/** Contacts fetched per activity call: small enough to keep each payload well under 256 KB. */
+const PAGE_SIZE = 200;
+/** A queue for permits longer than this is told to come back later, so the run's state stays small. */
+const QUEUE_LIMIT = 2000;
+/** Continue as new well before the 10,000-event mark we promise and Temporal's 51,200 hard stop. */
+const HISTORY_EVENTS_LIMIT = 6000;
+/** How often, while cancelling, the open contacts are asked again to stop. */
+const CANCEL_SWEEP_INTERVAL_MS = 10_000;
+
+export interface CampaignWorkflowInput {
+  campaignId: string;
+  /** State handed over by the previous run when continuing as new. */
+  carry?: CampaignCarry;
+}
+
+/** Everything one run hands to the next; bounded by QUEUE_LIMIT and the start window. */
+export interface CampaignCarry {
+  plan: CampaignPlan;
+  status: CampaignRunStatus;
+  pausedAt?: number;
+  counters: CampaignCounters;
+  /** Position of the next contact to start: batch index, and offset within the batch. */
+  cursor: Cursor;
+  /** Batches at or after this index still have their counts to add when taken. */
+  deltasFrom: number;
+  open: number;
+  starting: string[];
+  queue: string[];
+  live: string[];
+  finishedThisRun: number;
+  runStartedAt: number;
+  cancelRequested: boolean;
+}
+
+interface Cursor {
+  batch: number;
+  offset: number;
+}
+
+/** A fetched contact with the cursor just past it. */
+interface Buffered {
+  ref: ContactRef;
+  after: Cursor;
+}
+
+export interface CampaignResult {
+  status: 'completed' | 'cancelled';
+  counters: CampaignCounters;
+}
+
+const { loadCampaignPlan, takeContacts, settleCampaign, cancelUntakenContacts, cancelContactWorkflows } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  });
+
+/**
+ * A campaign from start to end: takes contacts batch by batch out of MongoDB, starts one contact
+ * workflow per contact (abandoned on close, so they outlive continue-as-new), grants dial permits
+ * so that no more than `maxConcurrentCalls` calls are live, keeps the counters, and answers the
+ * `status` query. Pause stops new permits; resume grants again; cancel stops every contact and
+ * marks the rest cancelled. It completes when every contact is final.
+ */
+export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignResult> {
+  const { campaignId } = input;
+  const state: CampaignCarry = input.carry ?? freshState(await loadCampaignPlan(campaignId));
+  const { plan } = state;
+  const starting = new Set(state.starting);
+  const live = new Set(state.live);
+  const queue: string[] = [...state.queue];
+  const queued = new Set(queue);
+  const inbox: ContactTransition[] = [];
+  const inFlight = new Set<Promise<unknown>>();
+  let buffer: Buffered[] = [];
+  let noMoreBatches = false;
+  let wake = false;
+
+  const snapshot = (): CampaignSnapshot => ({
+    campaignId,
+    status: state.status,
+    startedAt: plan.startedAt,
+    pausedAt: state.pausedAt,
+    counters: state.counters,
+    liveCalls: live.size,
+    maxConcurrentCalls: plan.maxConcurrentCalls,
+    openContacts: state.open,
+    estimatedCompletionAt: estimateCompletion({
+      now: Date.now(),
+      remaining: state.counters.total - finishedContacts(state.counters),
+      finishedThisRun: state.finishedThisRun,
+      runStartedAt: state.runStartedAt,
+      maxConcurrentCalls: plan.maxConcurrentCalls,
+      latestScheduledAt: plan.latestScheduledAt,
+    }),
+    historyLength: workflowInfo().historyLength,
+  });
+
+  setHandler(statusQuery, snapshot);
+  setHandler(contactTransitionSignal, (t) => {
+    inbox.push(t);
+  });
+  setHandler(batchesAddedSignal, () => {
+    noMoreBatches = false;
+    wake = true;
+  });
+  setHandler(pauseUpdate, () => {
+    if (state.status === 'running') {
+      state.status = 'paused';
+      state.pausedAt = Date.now();
+    }
+    return snapshot();
+  });
+  setHandler(resumeUpdate, () => {
+    if (state.status === 'paused') {
+      state.status = 'running';
+      state.pausedAt = undefined;
+      wake = true;
+    }
+    return snapshot();
+  });
+  setHandler(cancelUpdate, () => {
+    if (state.status === 'running' || state.status === 'paused') {
+      state.status = 'cancelling';
+      state.cancelRequested = true;
+      wake = true;
+    }
+    return snapshot();
+  });
+
+  /** Keeps an operation's promise until it settles; everything in flight is awaited before continue-as-new. */
+  const track = (promise: Promise<unknown>) => {
+    const tracked = promise.finally(() => {
+      inFlight.delete(tracked);
+      wake = true;
+    });
+    inFlight.add(tracked);
+  };
+
+  const move = (from: ContactStatus, to: ContactStatus, n = 1) => {
+    state.counters.contacts[from] -= n;
+    state.counters.contacts[to] += n;
+  };
+
+  const apply = (t: ContactTransition) => {
+    starting.delete(t.contactId);
+    if (t.from !== t.to) move(t.from, t.to);
+    if (t.outcome) state.counters.calls[t.outcome] += 1;
+    if (t.placed) state.counters.calls.placed += 1;
+    if (t.from === 'dialing' || t.from === 'in_call') {
+      if (t.to !== 'dialing' && t.to !== 'in_call') live.delete(t.contactId);
+    }
+    if (isFinalContactStatus(t.to)) {
+      state.open -= 1;
+      state.finishedThisRun += 1;
+      return;
+    }
+    if (t.to === 'pending' && !queued.has(t.contactId) && !live.has(t.contactId)) {
+      if (queue.length >= QUEUE_LIMIT) {
+        const handle = getExternalWorkflowHandle(contactWorkflowId(campaignId, t.contactId));
+        track(handle.signal(permitSignal, { granted: false, retryAfterMs: 30_000 }).catch(ignoreGone));
+        return;
+      }
+      queue.push(t.contactId);
+      queued.add(t.contactId);
+    }
+  };
+
+  const applyDelta = (delta: CountsDelta) => {
+    state.counters.total += delta.total ?? 0;
+    for (const [s, n] of Object.entries(delta.contacts ?? {}))
+      state.counters.contacts[s as ContactStatus] += n;
+  };
+
+  const grantPermits = () => {
+    while (state.status === 'running' && live.size < plan.maxConcurrentCalls && queue.length > 0) {
+      const contactId = queue.shift() as string;
+      queued.delete(contactId);
+      live.add(contactId);
+      move('pending', 'dialing');
+      const handle = getExternalWorkflowHandle(contactWorkflowId(campaignId, contactId));
+      track(
+        handle.signal(permitSignal, { granted: true }).catch((err: unknown) => {
+          // The contact's workflow is gone (terminated by an operator): take the permit back.
+          log.warn('permit not delivered; releasing it', { contactId, error: String(err) });
+          if (live.delete(contactId)) move('dialing', 'failed');
+          state.open -= 1;
+        }),
+      );
+    }
+  };
+
+  /** Contacts the run may start now: only awake, not-yet-dialing ones occupy the window. */
+  const window = Math.min(1000, Math.max(100, plan.maxConcurrentCalls * 2));
+  const startCapacity = () => window - starting.size - queue.length;
+
+  /** Where the next fetch reads: just past the last buffered contact, or the cursor. */
+  const fetchPosition = (): Cursor => buffer.at(-1)?.after ?? state.cursor;
+
+  const refill = async (): Promise<void> => {
+    while (buffer.length === 0 && !noMoreBatches) {
+      const at = fetchPosition();
+      const page = await takeContacts({ campaignId, ...at, limit: PAGE_SIZE });
+      if (page.kind === 'none') {
+        noMoreBatches = true;
+        return;
+      }
+      if (at.offset === 0 && at.batch >= state.deltasFrom) {
+        applyDelta(page.delta);
+        state.deltasFrom = at.batch + 1;
+      }
+      buffer = page.refs.map((ref, i) => {
+        const offset = at.offset + i + 1;
+        return {
+          ref,
+          after: offset >= page.batchSize ? { batch: at.batch + 1, offset: 0 } : { batch: at.batch, offset },
+        };
+      });
+      if (page.refs.length === 0) state.cursor = { batch: at.batch + 1, offset: 0 };
+    }
+  };
+
+  const startContacts = async () => {
+    while (state.status === 'running' && startCapacity() > 0) {
+      await refill();
+      if (buffer.length === 0) return;
+      for (const { ref: contact, after } of buffer.splice(0, startCapacity())) {
+        state.cursor = after;
+        const workflowId = contactWorkflowId(campaignId, contact.contactId);
+        starting.add(contact.contactId);
+        state.open += 1;
+        track(
+          startChild(contactWorkflow, {
+            workflowId,
+            args: [{ campaignId, accountId: plan.accountId, contact, policy: plan.policy }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            // A redial starts a closed contact workflow again under the same id.
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            typedSearchAttributes: [
+              { key: CampaignIdKey, value: campaignId },
+              { key: ContactIdKey, value: contact.contactId },
+              { key: ContactStatusKey, value: 'pending' },
+            ],
+          }).catch((err: unknown) => {
+            // Its workflow already ran (a run before this one started it): it is not ours to count.
+            log.warn('contact workflow not started', { workflowId, error: String(err) });
+            starting.delete(contact.contactId);
+            state.open -= 1;
+          }),
+        );
+      }
+    }
+  };
+
+  const cancelEverything = async () => {
+    queue.length = 0;
+    queued.clear();
+    buffer = [];
+    const untaken = await cancelUntakenContacts({ campaignId, ...state.cursor });
+    move('pending', 'cancelled', untaken.cancelled);
+    state.cursor = { batch: untaken.batchesCommitted, offset: 0 };
+    state.deltasFrom = Math.max(state.deltasFrom, untaken.batchesCommitted);
+    applyDelta(untaken.delta);
+    noMoreBatches = true;
+    while (state.open > 0) {
+      await cancelContactWorkflows({ campaignId });
+      await condition(() => state.open <= 0 || inbox.length > 0, CANCEL_SWEEP_INTERVAL_MS);
+      drain();
+    }
+  };
+
+  const drain = () => {
+    for (const t of inbox.splice(0)) apply(t);
+  };
+
+  const historyTooLong = () => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_LIMIT;
+  };
+
+  for (;;) {
+    wake = false;
+    drain();
+    if (state.cancelRequested && state.status === 'cancelling') {
+      await cancelEverything();
+      if (await settle('cancelled')) return { status: 'cancelled', counters: state.counters };
+    }
+    grantPermits();
+    await startContacts();
+    if (state.status !== 'cancelling' && state.open <= 0 && noMoreBatches && inFlight.size === 0) {
+      if (await settle('completed')) return { status: 'completed', counters: state.counters };
+      noMoreBatches = false;
+      continue;
+    }
+    if (historyTooLong()) {
+      await Promise.all(inFlight);
+      await condition(allHandlersFinished);
+      drain();
+      state.starting = [...starting];
+      state.queue = [...queue];
+      state.live = [...live];
+      return continueAsNew<typeof campaignWorkflow>({ campaignId, carry: state });
+    }
+    await condition(() => wake || inbox.length > 0);
+  }
+
+  async function settle(status: 'completed' | 'cancelled'): Promise<boolean> {
+    await Promise.all(inFlight);
+    drain();
+    if (status === 'completed' && (state.open > 0 || inbox.length > 0)) return false;
+    const settled = await settleCampaign({
+      campaignId,
+      batchesTaken: state.cursor.batch,
+      status,
+      counts: state.counters,
+    });
+    if (!settled) log.info('a batch arrived while settling; carrying on', { campaignId });
+    return settled;
+  }
+}
+
+function freshState(plan: CampaignPlan): CampaignCarry {
+  return {
+    plan,
+    status: plan.paused ? 'paused' : 'running',
+    counters: plan.counts,
+    cursor: { batch: plan.batchesTaken, offset: 0 },
+    deltasFrom: plan.batchesCommitted,
+    open: 0,
+    starting: [],
+    queue: [],
+    live: [],
+    finishedThisRun: 0,
+    runStartedAt: plan.startedAt,
+    cancelRequested: false,
+  };
+}
+
+function ignoreGone(err: unknown): void {
+  log.info('contact workflow gone before its answer', { error: String(err) });
+}

@@ -1,0 +1,233 @@
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ActivityFailure } from '@temporalio/common';
+import type { Activities, DialResult } from '../activities';
+import { DEFAULT_CALLING_HOURS, isInsideWindow, nextDialTime } from '../src/domain/calling-window';
+import { campaignWorkflowId, dialIdempotencyKey } from '../src/domain/ids';
+import { attemptBudget, decideAfterAttempt } from '../src/domain/redial';
+import { CallOutcomeKey, ContactStatusKey } from '../src/domain/search-attributes';
+import { isFinalContactStatus, type CallOutcome, type ContactStatus } from '../src/domain/status';
+import type { ContactRef } from '../src/campaigns/model';
+import {
+  callEventSignal,
+  contactStateQuery,
+  contactTransitionSignal,
+  permitSignal,
+  type CallEvent,
+  type ContactPolicy,
+  type ContactTransition,
+  type PermitAnswer,
+} from './messages';
+
+export interface ContactWorkflowInput {
+  campaignId: string;
+  accountId: string;
+  contact: ContactRef;
+  policy: ContactPolicy;
+}
+
+export interface ContactResult {
+  status: ContactStatus;
+  attempts: number;
+  lastOutcome?: CallOutcome;
+}
+
+const { recordAttempt, recordContactEnd } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/**
+ * One contact of a campaign, from its first dial to its final state: sleeps until the contact's
+ * scheduled time moved into its calling window, asks the campaign for a dial permit, dials,
+ * waits for the outcome, records the attempt and follows the redial policy.
+ * Every state change the campaign counts is reported to it by workflow id (not run id), so the
+ * report reaches whichever run of the campaign is current.
+ */
+export async function contactWorkflow(input: ContactWorkflowInput): Promise<ContactResult> {
+  const { campaignId, contact, policy } = input;
+  const workflowId = workflowInfo().workflowId;
+  const hours = policy.callingHours ?? DEFAULT_CALLING_HOURS;
+  const budget = contact.maxAttempts ?? attemptBudget(policy.redial);
+  const campaign = getExternalWorkflowHandle(campaignWorkflowId(campaignId));
+
+  const { dial } = proxyActivities<Activities>({
+    taskQueue: policy.dialTaskQueue,
+    startToCloseTimeout: '30 seconds',
+    // A provider that is down must not hold a dial permit forever: after these tries the attempt fails.
+    retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 8 },
+  });
+
+  // Fields the handlers read or write live in one object, so that the main flow always sees their latest value.
+  const state: {
+    status: ContactStatus;
+    attempts: number;
+    lastOutcome?: CallOutcome;
+    nextDialAt?: number;
+    permit?: PermitAnswer;
+  } = { status: 'pending', attempts: contact.attempts };
+  const events = new Map<number, { inProgress: boolean; completed?: CallEvent }>();
+
+  setHandler(contactStateQuery, () => ({
+    contactId: contact.contactId,
+    status: state.status,
+    attempts: state.attempts,
+    lastOutcome: state.lastOutcome,
+    nextDialAt: state.nextDialAt,
+  }));
+  setHandler(permitSignal, (answer) => {
+    state.permit = answer;
+  });
+  setHandler(callEventSignal, (event) => {
+    // Only the first outcome of each attempt counts; a provider's repeated callback changes nothing.
+    const seen = events.get(event.attempt) ?? { inProgress: false };
+    if (event.event === 'in_progress') seen.inProgress = true;
+    else seen.completed ??= event;
+    events.set(event.attempt, seen);
+  });
+
+  /** Moves to `to` and tells the campaign (which counts, queues for a permit, or takes one back). */
+  const report = async (to: ContactStatus, extra: Pick<ContactTransition, 'outcome' | 'placed'> = {}) => {
+    const transition: ContactTransition = { contactId: contact.contactId, from: state.status, to, ...extra };
+    state.status = to;
+    upsertSearchAttributes([{ key: ContactStatusKey, value: to }]);
+    try {
+      await campaign.signal(contactTransitionSignal, transition);
+    } catch (err) {
+      // A campaign that has ended no longer counts; the contact's record is in MongoDB regardless.
+      log.warn('campaign did not take the transition', { error: String(err), transition });
+    }
+  };
+
+  const waitForPermit = async () => {
+    for (;;) {
+      state.permit = undefined;
+      await report('pending');
+      await condition(() => state.permit !== undefined);
+      const answer = state.permit as PermitAnswer | undefined;
+      if (answer?.granted !== false) return;
+      await sleep(answer.retryAfterMs);
+    }
+  };
+
+  const end = async (final: ContactStatus, reason?: string): Promise<ContactResult> => {
+    await recordContactEnd({ contactId: contact.contactId, status: final, reason });
+    await report(final);
+    return { status: final, attempts: state.attempts, lastOutcome: state.lastOutcome };
+  };
+
+  try {
+    let dueAt = policy.isScheduledCall && contact.scheduledAt ? contact.scheduledAt : Date.now();
+    for (;;) {
+      const wantedAt = Math.max(dueAt, Date.now());
+      const dialAt = nextDialTime(wantedAt, hours, contact.timezones);
+      if (dialAt === null) return await end('failed', 'no_calling_window');
+      if (dialAt > Date.now()) {
+        state.nextDialAt = dialAt;
+        const sleeping: ContactStatus =
+          dialAt > wantedAt
+            ? 'waiting_window'
+            : state.attempts === contact.attempts
+              ? 'scheduled'
+              : 'retry_scheduled';
+        if (sleeping !== state.status) await report(sleeping);
+        await sleep(dialAt - Date.now());
+        state.nextDialAt = undefined;
+      }
+
+      await waitForPermit();
+      state.status = 'dialing';
+      if (!isInsideWindow(Date.now(), hours, contact.timezones)) {
+        // The window closed while we queued for the permit: give it back and sleep again.
+        dueAt = Date.now();
+        await report('waiting_window', { placed: false });
+        continue;
+      }
+
+      state.attempts += 1;
+      const attempt = state.attempts;
+      const key = dialIdempotencyKey(workflowId, attempt);
+      let result: DialResult;
+      try {
+        result = await dial({
+          campaignId,
+          accountId: input.accountId,
+          contactId: contact.contactId,
+          workflowId,
+          attempt,
+          phone: contact.phone,
+          isContextBasedCall: policy.isContextBasedCall,
+        });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        result = { status: 'failed', reason: failureReason(err as ActivityFailure) };
+      }
+
+      if (result.status === 'blocked') {
+        state.attempts -= 1;
+        return await end(result.reason === 'dnc' ? 'skipped_dnc' : 'cancelled', result.reason);
+      }
+
+      let outcome: CallOutcome;
+      let reason: string | undefined;
+      let event: CallEvent | undefined;
+      if (result.status === 'placed') {
+        const deadline = Date.now() + policy.outcomeTimeoutS * 1000;
+        const seen = () => events.get(attempt);
+        await condition(
+          () => seen()?.completed !== undefined || seen()?.inProgress === true,
+          deadline - Date.now(),
+        );
+        if (seen()?.inProgress && !seen()?.completed) {
+          await report('in_call');
+          await condition(() => seen()?.completed !== undefined, Math.max(0, deadline - Date.now()));
+        }
+        event = seen()?.completed;
+        outcome = event?.outcome ?? 'failed';
+        if (!event) reason = 'timeout';
+      } else {
+        outcome = 'failed';
+        reason = result.reason;
+      }
+
+      state.lastOutcome = outcome;
+      upsertSearchAttributes([{ key: CallOutcomeKey, value: outcome }]);
+      const decision = decideAfterAttempt(policy.redial, outcome, attempt, budget);
+      const next: ContactStatus = decision.final ? decision.status : 'retry_scheduled';
+      const nextAttemptAt = decision.final ? undefined : Date.now() + decision.retryAfterS * 1000;
+      await recordAttempt({
+        key,
+        contactId: contact.contactId,
+        attempt,
+        outcome,
+        reason,
+        durationS: event?.durationS,
+        optOut: event?.optOut ?? false,
+        nextStatus: next,
+        nextAttemptAt,
+      });
+      await report(next, { outcome, placed: result.status === 'placed' });
+      if (isFinalContactStatus(next)) return { status: next, attempts: attempt, lastOutcome: outcome };
+      dueAt = nextAttemptAt ?? Date.now();
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // The campaign was cancelled: record it and tell the campaign, even though this scope is cancelled.
+    return await CancellationScope.nonCancellable(() => end('cancelled', 'campaign_cancelled'));
+  }
+}
+
+function failureReason(failure: ActivityFailure): string {
+  const cause = failure.cause as { type?: string } | undefined;
+  return cause?.type === 'ProviderRejected' ? 'provider_rejected' : 'provider_unavailable';
+}
