@@ -9,6 +9,7 @@ async function run(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL, 'carrier');
   const ledgerPath = config.CARRIER_LEDGER ?? join(config.DATA_DIR, 'carrier', 'ledger.jsonl');
   const carrier = await createCarrierServer({
+    host: config.HOST,
     port: config.CARRIER_PORT,
     ledgerPath,
     simCallMs: config.SIM_CALL_MS,
