@@ -78,7 +78,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['*.mjs', '*.js'],
+    files: ['*.mjs', '*.js', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -325,7 +325,8 @@ async function startedOrExplain(
  * per update at 100,000 documents). We vendor the module and rewrite that one expression to match
  * the index before building; the build fails loudly if the line ever changes.
  */
-const FERRETDB_ID_COLUMN_FILE = 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata/metadata.go';
+const FERRETDB_ID_COLUMN_FILE =
+  'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata/metadata.go';
 const FERRETDB_ID_COLUMN_BEFORE = `IDColumn = DefaultColumn + "->'$._id'"`;
 const FERRETDB_ID_COLUMN_AFTER = 'IDColumn = DefaultColumn + `->"_id"`';
 
@@ -342,7 +343,9 @@ async function buildFerretDb(opts: InfraOptions): Promise<string | undefined> {
   }
   const go = which('go');
   if (!go) return undefined;
-  opts.log(`MongoDB: building FerretDB v1 with Go from the module proxy into ${binary} (first run only, a few minutes)`);
+  opts.log(
+    `MongoDB: building FerretDB v1 with Go from the module proxy into ${binary} (first run only, a few minutes)`,
+  );
   const workDir = resolve(opts.cacheDir, `ferretdb-${digest}`, 'src');
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
@@ -353,10 +356,15 @@ async function buildFerretDb(opts: InfraOptions): Promise<string | undefined> {
     const patched = join(workDir, FERRETDB_ID_COLUMN_FILE);
     const source = readFileSync(patched, 'utf8');
     if (!source.includes(FERRETDB_ID_COLUMN_BEFORE)) {
-      throw new Error(`${FERRETDB_ID_COLUMN_FILE} no longer contains ${FERRETDB_ID_COLUMN_BEFORE}; revisit the patch`);
+      throw new Error(
+        `${FERRETDB_ID_COLUMN_FILE} no longer contains ${FERRETDB_ID_COLUMN_BEFORE}; revisit the patch`,
+      );
     }
     writeFileSync(patched, source.replace(FERRETDB_ID_COLUMN_BEFORE, FERRETDB_ID_COLUMN_AFTER));
-    await runToCompletion(go, ['build', '-mod=vendor', '-trimpath', '-o', binary, '.'], { cwd: workDir, env: goEnv });
+    await runToCompletion(go, ['build', '-mod=vendor', '-trimpath', '-o', binary, '.'], {
+      cwd: workDir,
+      env: goEnv,
+    });
   } catch (err) {
     throw new InfraError(
       'MongoDB (FerretDB build)',

@@ -1,0 +1,67 @@
+import { Client, Connection } from '@temporalio/client';
+import type { CountryCode } from 'libphonenumber-js';
+import { AccountStore } from '../accounts/store';
+import { CampaignService } from '../campaigns/service';
+import { CampaignStore } from '../campaigns/store';
+import type { Config } from '../config';
+import { DncStore } from '../dnc/store';
+import type { Logger } from '../log';
+import { connectMongo, type Mongo } from '../mongo/db';
+
+/** What the API and the worker share: the record, the Temporal client, and the campaign service. */
+export interface EngineContext {
+  config: Config;
+  log: Logger;
+  mongo: Mongo;
+  store: CampaignStore;
+  dnc: DncStore;
+  accounts: AccountStore;
+  temporal: Client;
+  temporalConnection: Connection;
+  temporalAddress: string;
+  service: CampaignService;
+  close(): Promise<void>;
+}
+
+export async function createContext(
+  config: Config,
+  log: Logger,
+  endpoints: { temporalAddress: string; mongoUri: string },
+): Promise<EngineContext> {
+  const mongo = await connectMongo(endpoints.mongoUri, config.MONGODB_DB);
+  const temporalConnection = await Connection.connect({ address: endpoints.temporalAddress }).catch(
+    async (err) => {
+      await mongo.close();
+      throw err;
+    },
+  );
+  const temporal = new Client({ connection: temporalConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const store = new CampaignStore(mongo.db);
+  const dnc = new DncStore(mongo.db);
+  const accounts = new AccountStore(mongo.db);
+  await Promise.all([store.ensureIndexes(), dnc.ensureIndexes(), accounts.ensureIndexes()]);
+  const service = new CampaignService({
+    store,
+    dnc,
+    temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    defaultRegion: config.DEFAULT_PHONE_REGION as CountryCode,
+    log: log.child({ component: 'service' }),
+  });
+  return {
+    config,
+    log,
+    mongo,
+    store,
+    dnc,
+    accounts,
+    temporal,
+    temporalConnection,
+    temporalAddress: endpoints.temporalAddress,
+    service,
+    async close() {
+      await temporalConnection.close();
+      await mongo.close();
+    },
+  };
+}
