@@ -269,8 +269,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
             workflowId,
             args: [{ campaignId, accountId: plan.accountId, contact, policy: plan.policy }],
             parentClosePolicy: ParentClosePolicy.ABANDON,
-            // A redial starts a closed contact workflow again under the same id.
-            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            // Only a manual redial may start a finished contact's workflow again under its id.
+            workflowIdReusePolicy: contact.redial
+              ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
+              : WorkflowIdReusePolicy.REJECT_DUPLICATE,
             typedSearchAttributes: [
               { key: CampaignIdKey, value: campaignId },
               { key: ContactIdKey, value: contact.contactId },

@@ -60,6 +60,8 @@ export interface ContactRef {
   attempts: number;
   /** Attempt budget when it differs from the campaign's. */
   maxAttempts?: number;
+  /** A manual redial: the contact's earlier workflow has finished and a new run takes its id. */
+  redial?: boolean;
 }
 
 /** Counter changes a committed batch brings, applied by the workflow when it takes the batch. */

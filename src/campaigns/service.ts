@@ -10,7 +10,7 @@ import { emptyCounters, type CampaignCounters } from '../domain/counters';
 import { campaignWorkflowId } from '../domain/ids';
 import { defaultRedialConfig, type RedialConfig } from '../domain/redial';
 import { AccountIdKey, CampaignIdKey } from '../domain/search-attributes';
-import type { CampaignStatus } from '../domain/status';
+import type { CallOutcome, CampaignStatus, ContactStatus } from '../domain/status';
 import type { DncStore } from '../dnc/store';
 import { normalizePhone } from '../phones/normalize';
 import { timezonesForNumber } from '../phones/timezones';
@@ -61,6 +61,22 @@ export interface UploadResult {
   rejected: RejectedContact[];
   scheduled: number;
   immediate: number;
+}
+
+/** Which finished calls to dial again: named calls, or every contact matching criteria. */
+export type RedialSelection =
+  | { callIds: string[] }
+  | { criteria: { outcomes: CallOutcome[]; maxPreviousAttempts?: number; excludeDnc: boolean } };
+
+export type RedialExclusion = 'not_found' | 'not_finished' | 'dnc' | 'max_attempts_reached' | 'not_dialed';
+
+export interface RedialResult {
+  campaign: CampaignDoc;
+  redialBatchId: string;
+  /** Contacts the selection named or matched. */
+  considered: number;
+  scheduled: number;
+  excluded: Partial<Record<RedialExclusion, number>>;
 }
 
 /** Live state while the workflow runs; the record in MongoDB afterwards. */
@@ -313,6 +329,98 @@ export class CampaignService {
       ]);
       if (reopened) await this.launch(reopened, 'completed');
     }
+  }
+
+  /**
+   * Dials finished contacts once more (one more attempt each), as a batch of their own: a running
+   * campaign takes it at once, a completed one starts again for it.
+   */
+  async redialContacts(accountId: string, ref: string, selection: RedialSelection): Promise<RedialResult> {
+    const campaign = await this.getCampaign(accountId, ref);
+    if (campaign.status === 'cancelled' || campaign.status === 'draft' || campaign.status === 'scheduled') {
+      throw new CampaignError(
+        'INVALID_CAMPAIGN_STATE',
+        `Calls of a ${campaign.status} campaign cannot be redialed`,
+        {
+          current_status: campaign.status,
+        },
+      );
+    }
+    const excluded: Partial<Record<RedialExclusion, number>> = {};
+    const exclude = (reason: RedialExclusion) => (excluded[reason] = (excluded[reason] ?? 0) + 1);
+    let candidates: ContactDoc[];
+    let considered: number;
+    if ('callIds' in selection) {
+      const ids = [...new Set(selection.callIds)];
+      const calls = await this.deps.store.calls
+        .find({ campaignId: campaign._id, callId: { $in: ids } }, { projection: { contactId: 1, callId: 1 } })
+        .toArray();
+      considered = ids.length;
+      if (calls.length < ids.length) excluded.not_found = ids.length - calls.length;
+      const contactIds = [...new Set(calls.map((c) => c.contactId))];
+      candidates = (await this.deps.store.getContacts(contactIds)).filter((c): c is ContactDoc => c !== null);
+    } else {
+      const { outcomes, maxPreviousAttempts } = selection.criteria;
+      candidates = await this.deps.store.contacts
+        .find({ campaignId: campaign._id, lastOutcome: { $in: outcomes } })
+        .toArray();
+      considered = candidates.length;
+      candidates = candidates.filter((c) => {
+        if (maxPreviousAttempts === undefined || c.attempts <= maxPreviousAttempts) return true;
+        exclude('max_attempts_reached');
+        return false;
+      });
+    }
+    const committed = new Set(campaign.batches);
+    const blocked =
+      'criteria' in selection && !selection.criteria.excludeDnc
+        ? new Set<string>()
+        : await this.deps.dnc.blockedNumbers(accountId, campaign._id);
+    const eligible: ContactDoc[] = [];
+    for (const c of candidates) {
+      if (!committed.has(c.uploadId)) exclude('not_found');
+      else if (c.status !== 'completed' && c.status !== 'failed')
+        exclude(c.attempts === 0 ? 'not_dialed' : 'not_finished');
+      else if (blocked.has(c.phone)) exclude('dnc');
+      else eligible.push(c);
+    }
+
+    const redialBatchId = randomUUID();
+    const moved: Partial<Record<ContactStatus, number>> = {};
+    const refs: ContactRef[] = [];
+    for (const c of eligible) {
+      const ok = await this.deps.store.moveContact(c._id, [c.status], {
+        status: 'pending',
+        maxAttempts: c.attempts + 1,
+        redialBatchId,
+      });
+      if (!ok) {
+        exclude('not_finished');
+        continue;
+      }
+      moved[c.status] = (moved[c.status] ?? 0) - 1;
+      refs.push({
+        contactId: c._id,
+        phone: c.phone,
+        timezones: c.timezones,
+        attempts: c.attempts,
+        maxAttempts: c.attempts + 1,
+        redial: true,
+      });
+    }
+    if (refs.length === 0) return { campaign, redialBatchId, considered, scheduled: 0, excluded };
+    const batch: BatchDoc = {
+      _id: batchDocId(campaign._id, redialBatchId),
+      campaignId: campaign._id,
+      uploadId: redialBatchId,
+      kind: 'redial',
+      refs,
+      delta: { contacts: { ...moved, pending: refs.length } },
+      createdAt: new Date(),
+    };
+    const updated = await this.deps.store.commitBatch(batch);
+    await this.notifyBatches(updated);
+    return { campaign: updated, redialBatchId, considered, scheduled: refs.length, excluded };
   }
 
   /* ------------------------------------------------------------ life cycle */

@@ -4,6 +4,7 @@ import { AccountStore } from '../accounts/store';
 import { CampaignService } from '../campaigns/service';
 import { CampaignStore } from '../campaigns/store';
 import type { Config } from '../config';
+import { IdempotencyStore } from '../api/idempotency';
 import { DncStore } from '../dnc/store';
 import type { Logger } from '../log';
 import { connectMongo, type Mongo } from '../mongo/db';
@@ -16,6 +17,7 @@ export interface EngineContext {
   store: CampaignStore;
   dnc: DncStore;
   accounts: AccountStore;
+  idempotency: IdempotencyStore;
   temporal: Client;
   temporalConnection: Connection;
   temporalAddress: string;
@@ -23,23 +25,41 @@ export interface EngineContext {
   close(): Promise<void>;
 }
 
+export interface ContextEndpoints {
+  temporalAddress: string;
+  mongoUri: string;
+  /** A client made elsewhere (the time-skipping test environment's); the context does not close it. */
+  temporal?: { client: Client; connection: Connection };
+}
+
 export async function createContext(
   config: Config,
   log: Logger,
-  endpoints: { temporalAddress: string; mongoUri: string },
+  endpoints: ContextEndpoints,
 ): Promise<EngineContext> {
   const mongo = await connectMongo(endpoints.mongoUri, config.MONGODB_DB);
-  const temporalConnection = await Connection.connect({ address: endpoints.temporalAddress }).catch(
-    async (err) => {
+  let ownConnection: Connection | undefined;
+  if (!endpoints.temporal) {
+    ownConnection = await Connection.connect({ address: endpoints.temporalAddress }).catch(async (err) => {
       await mongo.close();
       throw err;
-    },
-  );
-  const temporal = new Client({ connection: temporalConnection, namespace: config.TEMPORAL_NAMESPACE });
+    });
+  }
+  const temporalConnection = endpoints.temporal?.connection ?? ownConnection;
+  if (!temporalConnection) throw new Error('no Temporal connection');
+  const temporal =
+    endpoints.temporal?.client ??
+    new Client({ connection: temporalConnection, namespace: config.TEMPORAL_NAMESPACE });
   const store = new CampaignStore(mongo.db);
   const dnc = new DncStore(mongo.db);
   const accounts = new AccountStore(mongo.db);
-  await Promise.all([store.ensureIndexes(), dnc.ensureIndexes(), accounts.ensureIndexes()]);
+  const idempotency = new IdempotencyStore(mongo.db);
+  await Promise.all([
+    store.ensureIndexes(),
+    dnc.ensureIndexes(),
+    accounts.ensureIndexes(),
+    idempotency.ensureIndexes(),
+  ]);
   const service = new CampaignService({
     store,
     dnc,
@@ -55,12 +75,13 @@ export async function createContext(
     store,
     dnc,
     accounts,
+    idempotency,
     temporal,
     temporalConnection,
     temporalAddress: endpoints.temporalAddress,
     service,
     async close() {
-      await temporalConnection.close();
+      await ownConnection?.close();
       await mongo.close();
     },
   };

@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import express from 'express';
-import { AccountStore } from '../../src/accounts/store';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createApp } from '../../src/api/app';
 import { createCarrierServer, type CarrierServer } from '../../src/carrier/server';
-import { CampaignService } from '../../src/campaigns/service';
-import { CampaignStore } from '../../src/campaigns/store';
+import { loadConfig } from '../../src/config';
 import { HttpVoiceAgentDialer } from '../../src/dialers/http';
-import { DncStore } from '../../src/dnc/store';
 import { createLogger } from '../../src/log';
-import { connectMongo, type Mongo } from '../../src/mongo/db';
+import { createContext, type EngineContext } from '../../src/runtime/context';
 import { registerSearchAttributes } from '../../src/temporal/register-search-attributes';
-import { webhookRouter } from '../../src/api/webhooks';
 import { createWorkers, runWorkers } from '../../src/worker/worker';
 
 export const TEST_SECRET = 'test-webhook-secret-0123456789';
@@ -35,54 +31,63 @@ export interface EngineOptions {
   simCallMs?: number;
   outcomeTimeoutS?: number;
   dialMaxCps?: number;
+  /** Extra environment for the config module (e.g. BODY_LIMIT). */
+  env?: Record<string, string>;
 }
 
-export interface Engine {
-  service: CampaignService;
-  store: CampaignStore;
-  dnc: DncStore;
-  accounts: AccountStore;
-  client: Client;
-  mongo: Mongo;
+export interface Engine extends Pick<EngineContext, 'service' | 'store' | 'dnc' | 'accounts' | 'mongo'> {
+  ctx: EngineContext;
+  client: EngineContext['temporal'];
   carrier: CarrierServer;
+  /** The HTTP API, every dialect mounted. */
+  apiUrl: string;
   accountId: string;
+  apiKey: string;
   env?: TestWorkflowEnvironment;
   taskQueue: string;
+  /** Creates another account with a key of its own. */
+  newAccount(name?: string): Promise<{ accountId: string; apiKey: string }>;
   stop(): Promise<void>;
 }
 
 /**
  * The whole engine in this process against real servers: MongoDB (a database of its own),
  * Temporal (the shared dev server, or a time-skipping server of its own), the simulated carrier
- * and the webhook, with workers on a task queue of its own.
+ * and the full HTTP API, with workers on a task queue of their own.
  */
 export async function startEngine(options: EngineOptions = {}): Promise<Engine> {
   quietRuntime();
-  const log = createLogger('warn', 'test');
   const dir = mkdtempSync(join(tmpdir(), 'engine-'));
-  const mongo = await connectMongo(requireEnv('MONGODB_URI'), `test_${randomUUID().slice(0, 8)}`);
-  const store = new CampaignStore(mongo.db);
-  const dnc = new DncStore(mongo.db);
-  const accounts = new AccountStore(mongo.db);
+  const taskQueue = `test-${randomUUID()}`;
+  const config = loadConfig({
+    ...process.env,
+    MONGODB_DB: `test_${randomUUID().slice(0, 8)}`,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    WEBHOOK_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'warn',
+    CALL_OUTCOME_TIMEOUT_S: String(options.outcomeTimeoutS ?? 600),
+    DIALER_MAX_CPS: String(options.dialMaxCps ?? 0),
+    ...options.env,
+  });
+  const log = createLogger('warn', 'test');
 
   let env: TestWorkflowEnvironment | undefined;
-  let client: Client;
   let nativeConnection: NativeConnection;
-  let clientConnection: Connection | undefined;
   if (options.timeSkipping) {
     const path = process.env.TEMPORAL_TEST_SERVER_PATH;
     env = await TestWorkflowEnvironment.createTimeSkipping(
       path ? { server: { executable: { type: 'existing-path', path } } } : {},
     );
     await registerSearchAttributes(env.connection, 'default');
-    client = env.client;
     nativeConnection = env.nativeConnection;
   } else {
-    const address = requireEnv('TEMPORAL_ADDRESS');
-    clientConnection = await Connection.connect({ address });
-    client = new Client({ connection: clientConnection });
-    nativeConnection = await NativeConnection.connect({ address });
+    nativeConnection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
   }
+  const ctx = await createContext(config, log, {
+    temporalAddress: process.env.TEMPORAL_ADDRESS ?? 'time-skipping',
+    mongoUri: requireEnv('MONGODB_URI'),
+    ...(env && { temporal: { client: env.client, connection: env.connection } }),
+  });
 
   const carrier = await createCarrierServer({
     port: 0,
@@ -90,55 +95,62 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     simCallMs: options.simCallMs ?? 0,
     secret: TEST_SECRET,
   });
-  const app = express();
-  app.use(webhookRouter({ secret: TEST_SECRET, store, temporal: client, log }));
-  const server = app.listen(0, '127.0.0.1');
+  const server: Server = createApp(ctx).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const taskQueue = `test-${randomUUID()}`;
   const workers = await createWorkers({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
-    dialMaxCps: options.dialMaxCps ?? 0,
+    dialMaxCps: config.DIALER_MAX_CPS,
     workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') },
     deps: {
-      store,
-      dnc,
+      store: ctx.store,
+      dnc: ctx.dnc,
       dialer: new HttpVoiceAgentDialer({ baseUrl: carrier.url, secret: TEST_SECRET }),
-      client,
+      client: ctx.temporal,
       log,
-      settings: { callbackUrl: `${apiUrl}/webhooks/calls`, outcomeTimeoutS: options.outcomeTimeoutS ?? 600 },
+      settings: { callbackUrl: `${apiUrl}/webhooks/calls`, outcomeTimeoutS: config.CALL_OUTCOME_TIMEOUT_S },
     },
   });
   let stopWorkers!: () => void;
   const workersDone = runWorkers(workers, new Promise<void>((resolve) => (stopWorkers = resolve)));
 
-  const service = new CampaignService({ store, dnc, temporal: client, taskQueue, defaultRegion: 'US', log });
-  const account = await accounts.upsertAccount({ name: 'test account' });
+  const newAccount = async (name = 'test account') => {
+    const account = await ctx.accounts.upsertAccount({ name });
+    const apiKey = await ctx.accounts.addApiKey(account._id);
+    return { accountId: account._id, apiKey };
+  };
+  const { accountId, apiKey } = await newAccount();
 
   return {
-    service,
-    store,
-    dnc,
-    accounts,
-    client,
-    mongo,
+    ctx,
+    service: ctx.service,
+    store: ctx.store,
+    dnc: ctx.dnc,
+    accounts: ctx.accounts,
+    mongo: ctx.mongo,
+    client: ctx.temporal,
     carrier,
-    accountId: account._id,
+    apiUrl,
+    accountId,
+    apiKey,
     env,
     taskQueue,
+    newAccount,
     async stop() {
       stopWorkers();
       await workersDone;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
       await carrier.close();
       await env?.teardown();
-      await clientConnection?.close();
       if (!env) await nativeConnection.close();
-      await mongo.db.dropDatabase();
-      await mongo.close();
+      await ctx.mongo.db.dropDatabase();
+      await ctx.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
