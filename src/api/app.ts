@@ -2,6 +2,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { EngineContext } from '../runtime/context';
+import { ApiKeyResolver } from './auth';
+import { koreRouter } from './dialects/kore';
+import { v1Router } from './dialects/v1';
+import { voicegenieRouter } from './dialects/voicegenie';
+import { voltmxRouter } from './dialects/voltmx';
 import { healthRouter } from './health';
 import { webhookRouter } from './webhooks';
 
@@ -18,6 +23,11 @@ export function createApp(ctx: EngineContext): Express {
       log: ctx.log.child({ component: 'webhook' }),
     }),
   );
+  const deps = { ctx, keys: new ApiKeyResolver(ctx.accounts) };
+  app.use(voicegenieRouter(deps));
+  app.use(koreRouter(deps));
+  app.use(voltmxRouter(deps));
+  app.use(v1Router(deps));
   app.use((req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
   });
