@@ -1,4 +1,5 @@
 import {
+  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -99,17 +100,41 @@ const { loadCampaignPlan, takeContacts, settleCampaign, cancelUntakenContacts, c
  */
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignResult> {
   const { campaignId } = input;
+  const inbox: ContactTransition[] = [];
+  let noMoreBatches = false;
+  let wake = false;
+  /** Set once the run's state is loaded; handlers registered before it wait for it (or, queries, say so). */
+  const controls: Partial<Record<'status' | 'pause' | 'resume' | 'cancel', () => CampaignSnapshot>> = {};
+  const whenReady = async (control: keyof typeof controls) => {
+    await condition(() => controls[control] !== undefined);
+    return (controls[control] as () => CampaignSnapshot)();
+  };
+
+  // Handlers first, so that nothing sent while the plan loads is lost or refused.
+  setHandler(statusQuery, () => {
+    if (!controls.status)
+      throw ApplicationFailure.create({ type: 'CampaignStarting', message: 'campaign is starting' });
+    return controls.status();
+  });
+  setHandler(contactTransitionSignal, (t) => {
+    inbox.push(t);
+  });
+  setHandler(batchesAddedSignal, () => {
+    noMoreBatches = false;
+    wake = true;
+  });
+  setHandler(pauseUpdate, () => whenReady('pause'));
+  setHandler(resumeUpdate, () => whenReady('resume'));
+  setHandler(cancelUpdate, () => whenReady('cancel'));
+
   const state: CampaignCarry = input.carry ?? freshState(await loadCampaignPlan(campaignId));
   const { plan } = state;
   const starting = new Set(state.starting);
   const live = new Set(state.live);
   const queue: string[] = [...state.queue];
   const queued = new Set(queue);
-  const inbox: ContactTransition[] = [];
   const inFlight = new Set<Promise<unknown>>();
   let buffer: Buffered[] = [];
-  let noMoreBatches = false;
-  let wake = false;
 
   const snapshot = (): CampaignSnapshot => ({
     campaignId,
@@ -131,36 +156,31 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     historyLength: workflowInfo().historyLength,
   });
 
-  setHandler(statusQuery, snapshot);
-  setHandler(contactTransitionSignal, (t) => {
-    inbox.push(t);
-  });
-  setHandler(batchesAddedSignal, () => {
-    noMoreBatches = false;
-    wake = true;
-  });
-  setHandler(pauseUpdate, () => {
-    if (state.status === 'running') {
-      state.status = 'paused';
-      state.pausedAt = Date.now();
-    }
-    return snapshot();
-  });
-  setHandler(resumeUpdate, () => {
-    if (state.status === 'paused') {
-      state.status = 'running';
-      state.pausedAt = undefined;
-      wake = true;
-    }
-    return snapshot();
-  });
-  setHandler(cancelUpdate, () => {
-    if (state.status === 'running' || state.status === 'paused') {
-      state.status = 'cancelling';
-      state.cancelRequested = true;
-      wake = true;
-    }
-    return snapshot();
+  Object.assign(controls, {
+    status: snapshot,
+    pause: () => {
+      if (state.status === 'running') {
+        state.status = 'paused';
+        state.pausedAt = Date.now();
+      }
+      return snapshot();
+    },
+    resume: () => {
+      if (state.status === 'paused') {
+        state.status = 'running';
+        state.pausedAt = undefined;
+        wake = true;
+      }
+      return snapshot();
+    },
+    cancel: () => {
+      if (state.status === 'running' || state.status === 'paused') {
+        state.status = 'cancelling';
+        state.cancelRequested = true;
+        wake = true;
+      }
+      return snapshot();
+    },
   });
 
   /** Keeps an operation's promise until it settles; everything in flight is awaited before continue-as-new. */

@@ -618,7 +618,12 @@ export class CampaignService {
     try {
       return await withTimeout(this.handle(campaignId).query(statusQuery), this.queryTimeoutMs);
     } catch (err) {
-      this.deps.log.warn({ err, campaignId }, 'status query failed; answering from the record');
+      // A campaign run that is still starting answers with a failed query: expected, not alarming.
+      const starting = /campaign is starting/.test((err as Error).message);
+      this.deps.log[starting ? 'debug' : 'warn'](
+        { err, campaignId },
+        'status query failed; answering from the record',
+      );
       return undefined;
     }
   }

@@ -248,15 +248,23 @@ function parseCallRequest(
       { path: 'idempotencyKey', message: `must equal the ${protocolHeaders.idempotencyKey} header` },
     ]);
   }
-  const simulate = request.context.simulate;
-  if (typeof simulate !== 'object' || simulate === null || Array.isArray(simulate)) {
-    return { request, simulate: undefined };
-  }
+  // The engine forwards a contact's custom data as context.custom_data, so test data can steer
+  // a simulated call from there as well as from context.simulate.
+  const customData = request.context.custom_data;
+  const [where, simulate] =
+    isObject(request.context.simulate) || !isObject(customData)
+      ? ['context.simulate', request.context.simulate]
+      : ['context.custom_data.simulate', customData.simulate];
+  if (!isObject(simulate)) return { request, simulate: undefined };
   const override = simulateSchema.safeParse(simulate);
   if (!override.success) {
-    throw new HttpProblem(400, 'invalid context.simulate', issuesOf(override.error, 'context.simulate.'));
+    throw new HttpProblem(400, `invalid ${where}`, issuesOf(override.error, `${where}.`));
   }
   return { request, simulate: override.data };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function issuesOf(error: z.ZodError, prefix = ''): Issue[] {

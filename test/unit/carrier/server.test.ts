@@ -101,6 +101,18 @@ describe('carrier callbacks with no call time', () => {
     ]);
   });
 
+  it('takes a simulate override from the contact data the engine forwards as context.custom_data', async () => {
+    const { receiver, dialer } = await setup();
+    await dialer.placeCall(
+      callRequest(receiver.url, {
+        to: '+14155550101',
+        context: { custom_data: { company: 'Acme', simulate: { outcome: 'busy' } } },
+      }),
+    );
+    const completed = receiver.hits.filter((hit) => hit.event?.event === 'completed').map((hit) => hit.event);
+    expect(completed.map((event) => event?.outcome)).toEqual(['busy']);
+  });
+
   it('retries a callback the receiver answered 503, re-signing the same event', async () => {
     const { receiver, carrier, dialer } = await setup({
       respond: (_event, hitNo) => (hitNo === 1 ? 503 : 200),
