@@ -24,7 +24,9 @@ describe('pause, resume and cancel on the real Temporal server', () => {
       { maxConcurrentCalls: 2 },
       phones.map((phone_number) => ({ phone_number })),
     );
-    await waitFor('four calls', async () => (engine.carrier.ledger.calls({ campaignId }).length >= 4 ? true : undefined));
+    await waitFor('four calls', () =>
+      engine.carrier.ledger.calls({ campaignId }).length >= 4 ? true : undefined,
+    );
 
     const { snapshot } = await engine.service.pauseCampaign(engine.accountId, campaignId);
     const pausedAt = Date.now();
@@ -59,7 +61,10 @@ describe('pause, resume and cancel on the real Temporal server', () => {
     const campaignId = await launchCampaign(
       engine,
       { isScheduledCall: true },
-      phones.map((phone_number) => ({ phone_number, scheduledCallDateTime: new Date(nextWeek).toISOString() })),
+      phones.map((phone_number) => ({
+        phone_number,
+        scheduledCallDateTime: new Date(nextWeek).toISOString(),
+      })),
     );
     await waitFor('every contact asleep', async () => {
       const status = await engine.service.getStatus(engine.accountId, campaignId);

@@ -21,7 +21,9 @@ describe('schedules and outcome timeouts on the time-skipping server', () => {
 
   /** When (server time) the contact workflow scheduled each dial activity. */
   async function dialTimes(campaignId: string, phone: string): Promise<number[]> {
-    const handle = engine.client.workflow.getHandle(contactWorkflowId(campaignId, contactIdFor(campaignId, phone)));
+    const handle = engine.client.workflow.getHandle(
+      contactWorkflowId(campaignId, contactIdFor(campaignId, phone)),
+    );
     const history = await handle.fetchHistory();
     return (history.events ?? [])
       .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'dial')
