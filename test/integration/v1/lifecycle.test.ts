@@ -1,0 +1,157 @@
+import {
+  campaignListSchema,
+  campaignSchema,
+  campaignStatusSchema,
+  contactPageSchema,
+  uploadResultSchema,
+} from '../../../src/api/v1/schemas';
+import { ALWAYS_OPEN } from '../../support/campaigns';
+import { startEngine, type Engine } from '../../support/engine';
+import { numbersEndingIn, V1Client, waitFor } from './client';
+
+let engine: Engine;
+let api: V1Client;
+
+beforeAll(async () => {
+  engine = await startEngine();
+  api = new V1Client(engine.apiUrl, engine.apiKey);
+});
+afterAll(async () => {
+  await engine?.stop();
+});
+
+async function createCampaign(settings: Record<string, unknown> = {}): Promise<string> {
+  const campaign = await api.ok(
+    campaignSchema,
+    'POST',
+    '/v1/campaigns',
+    { body: { name: 'life cycle', agentId: 'agent-1', callingHours: ALWAYS_OPEN, ...settings } },
+    201,
+  );
+  return campaign.id;
+}
+
+describe('campaign life cycle through /v1', () => {
+  it('pauses, resumes and cancels a running campaign; conflicts answer 409 with the service code', async () => {
+    const inAnHour = new Date(Date.now() + 3600_000).toISOString();
+    const id = await createCampaign({ isScheduledCall: true });
+    const numbers = numbersEndingIn([1, 2, 3], 201);
+    const upload = await api.ok(uploadResultSchema, 'POST', `/v1/campaigns/${id}/contacts`, {
+      body: [
+        ...numbers.map((phone_number) => ({ phone_number, scheduledCallDateTime: inAnHour })),
+        { phone_number: numbersEndingIn([1], 202)[0], scheduledCallDateTime: '2020-01-01T00:00:00Z' },
+      ],
+    });
+    expect(upload).toMatchObject({ uploaded: 3, scheduled: 3, immediate: 0 });
+    expect(upload.rejected).toEqual([
+      {
+        index: 3,
+        field: 'scheduledCallDateTime',
+        reason: expect.stringMatching(/future/) as unknown,
+        phone_number: expect.any(String) as unknown,
+      },
+    ]);
+
+    expect((await api.ok(campaignSchema, 'POST', `/v1/campaigns/${id}/start`)).status).toBe('running');
+    // Live from the workflow: the contacts sleep until their time, so nothing can finish before it.
+    const live = await waitFor(
+      () => api.ok(campaignStatusSchema, 'GET', `/v1/campaigns/${id}/status`),
+      (s) => s.source === 'workflow' && s.counters.contacts.scheduled + s.counters.contacts.pending === 3,
+      { what: 'the workflow to report its contacts' },
+    );
+    expect(live).toMatchObject({ status: 'running', live_calls: 0, counters: { total: 3 } });
+    expect(Date.parse(live.estimated_completion_at as string)).toBeGreaterThanOrEqual(Date.parse(inAnHour));
+
+    const paused = await api.ok(campaignSchema, 'POST', `/v1/campaigns/${id}/pause`);
+    expect(paused.status).toBe('paused');
+    expect(paused.paused_at).not.toBeNull();
+    const pausedStatus = await api.ok(campaignStatusSchema, 'GET', `/v1/campaigns/${id}/status`);
+    expect(pausedStatus).toMatchObject({ status: 'paused', source: 'workflow' });
+    expect(pausedStatus.paused_at).not.toBeNull();
+
+    const pauseAgain = await api.fail('POST', `/v1/campaigns/${id}/pause`, {}, 409);
+    expect(pauseAgain).toMatchObject({ code: 'CAMPAIGN_NOT_RUNNING', details: { current_status: 'paused' } });
+    const startPaused = await api.fail('POST', `/v1/campaigns/${id}/start`, {}, 409);
+    expect(startPaused.code).toBe('CAMPAIGN_ALREADY_RUNNING');
+    const deleteActive = await api.fail('DELETE', `/v1/campaigns/${id}`, {}, 409);
+    expect(deleteActive.code).toBe('CAMPAIGN_RUNNING');
+
+    const resumed = await api.ok(campaignSchema, 'POST', `/v1/campaigns/${id}/resume`);
+    expect(resumed).toMatchObject({ status: 'running', paused_at: null });
+    const resumeAgain = await api.fail('POST', `/v1/campaigns/${id}/resume`, {}, 409);
+    expect(resumeAgain.code).toBe('CAMPAIGN_ALREADY_RUNNING');
+
+    const cancelled = await api.ok(campaignSchema, 'POST', `/v1/campaigns/${id}/cancel`);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.cancelled_at).not.toBeNull();
+    const final = await waitFor(
+      () => api.ok(campaignStatusSchema, 'GET', `/v1/campaigns/${id}/status`),
+      (s) => s.counters.contacts.cancelled === 3,
+      { what: 'every contact to be cancelled' },
+    );
+    expect(final).toMatchObject({
+      status: 'cancelled',
+      source: 'record',
+      live_calls: 0,
+      finished_contacts: 3,
+    });
+    const contacts = await api.ok(contactPageSchema, 'GET', `/v1/campaigns/${id}/contacts?status=cancelled`);
+    expect(contacts.data.map((c) => c.phone_number).sort()).toEqual([...numbers].sort());
+
+    const cancelAgain = await api.fail('POST', `/v1/campaigns/${id}/cancel`, {}, 409);
+    expect(cancelAgain).toMatchObject({
+      code: 'INVALID_CAMPAIGN_STATE',
+      details: { current_status: 'cancelled' },
+    });
+    const lateUpload = await api.fail(
+      'POST',
+      `/v1/campaigns/${id}/contacts`,
+      { body: [{ phone_number: numbersEndingIn([2], 203)[0] }] },
+      409,
+    );
+    expect(lateUpload.code).toBe('CAMPAIGN_FINISHED');
+    expect(engine.carrier.ledger.calls({ campaignId: id })).toEqual([]);
+
+    const deleted = await api.send('DELETE', `/v1/campaigns/${id}`);
+    expect(deleted.status).toBe(204);
+    expect(deleted.body).toBeUndefined();
+    expect((await api.fail('GET', `/v1/campaigns/${id}`, {}, 404)).code).toBe('NOT_FOUND');
+    const listed = await api.ok(campaignListSchema, 'GET', '/v1/campaigns?limit=100');
+    expect(listed.data.map((c) => c.id)).not.toContain(id);
+  });
+
+  it('refuses to start a campaign that lacks an agent and contacts, naming both', async () => {
+    const campaign = await api.ok(campaignSchema, 'POST', '/v1/campaigns', { body: { name: 'bare' } }, 201);
+    const refused = await api.fail('POST', `/v1/campaigns/${campaign.id}/start`, {}, 409);
+    expect(refused).toMatchObject({ code: 'INVALID_CAMPAIGN_STATE' });
+    expect(refused.issues?.map((i) => i.path)).toEqual(['agentId', 'contacts']);
+
+    const redial = await api.fail(
+      'POST',
+      `/v1/campaigns/${campaign.id}/redial`,
+      { body: { criteria: { outcomes: ['no_answer'] } } },
+      409,
+    );
+    expect(redial).toMatchObject({ code: 'INVALID_CAMPAIGN_STATE', details: { current_status: 'draft' } });
+    expect((await api.fail('POST', `/v1/campaigns/${campaign.id}/pause`, {}, 409)).code).toBe(
+      'CAMPAIGN_NOT_RUNNING',
+    );
+    expect((await api.fail('POST', `/v1/campaigns/${campaign.id}/resume`, {}, 409)).code).toBe(
+      'CAMPAIGN_NOT_PAUSED',
+    );
+  });
+
+  it('cancels a draft at once: its contacts end cancelled without any workflow', async () => {
+    const id = await createCampaign();
+    await api.ok(uploadResultSchema, 'POST', `/v1/campaigns/${id}/contacts`, {
+      body: numbersEndingIn([1, 2], 204).map((phone_number) => ({ phone_number })),
+    });
+    expect((await api.ok(campaignSchema, 'POST', `/v1/campaigns/${id}/cancel`)).status).toBe('cancelled');
+    const status = await api.ok(campaignStatusSchema, 'GET', `/v1/campaigns/${id}/status`);
+    expect(status).toMatchObject({ status: 'cancelled', source: 'record' });
+    expect(status.counters.contacts).toMatchObject({ cancelled: 2, pending: 0 });
+    expect((await api.fail('POST', `/v1/campaigns/${id}/start`, {}, 409)).code).toBe(
+      'INVALID_CAMPAIGN_STATE',
+    );
+  });
+});
