@@ -63,7 +63,8 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
 
   const { dial } = proxyActivities<Activities>({
     taskQueue: policy.dialTaskQueue,
-    startToCloseTimeout: '30 seconds',
+    // The provider answers within its own 10 s timeout; a dial stuck longer died with its worker.
+    startToCloseTimeout: '15 seconds',
     // A provider that is down must not hold a dial permit forever: after these tries the attempt fails.
     retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 8 },
   });

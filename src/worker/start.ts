@@ -59,6 +59,7 @@ export async function startWorker(ctx: EngineContext): Promise<RunningWorker> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dialMaxCps: config.DIALER_MAX_CPS,
+    ...(config.WORKFLOW_BUNDLE_PATH && { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } }),
     deps: {
       store: ctx.store,
       dnc: ctx.dnc,

@@ -33,6 +33,8 @@ export interface EngineOptions {
   dialMaxCps?: number;
   /** Extra environment for the config module (e.g. BODY_LIMIT). */
   env?: Record<string, string>;
+  /** Run workers in this process (default); false leaves that to worker processes the test starts. */
+  inProcessWorkers?: boolean;
 }
 
 export interface Engine extends Pick<EngineContext, 'service' | 'store' | 'dnc' | 'accounts' | 'mongo'> {
@@ -43,6 +45,8 @@ export interface Engine extends Pick<EngineContext, 'service' | 'store' | 'dnc' 
   apiUrl: string;
   accountId: string;
   apiKey: string;
+  /** The environment a worker process of this engine needs (`npm run worker`). */
+  workerEnv: NodeJS.ProcessEnv;
   env?: TestWorkflowEnvironment;
   taskQueue: string;
   /** Creates another account with a key of its own. */
@@ -99,23 +103,40 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const workers = await createWorkers({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    dialMaxCps: config.DIALER_MAX_CPS,
-    workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') },
-    deps: {
-      store: ctx.store,
-      dnc: ctx.dnc,
-      dialer: new HttpVoiceAgentDialer({ baseUrl: carrier.url, secret: TEST_SECRET }),
-      client: ctx.temporal,
-      log,
-      settings: { callbackUrl: `${apiUrl}/webhooks/calls`, outcomeTimeoutS: config.CALL_OUTCOME_TIMEOUT_S },
-    },
-  });
+  const workers =
+    options.inProcessWorkers === false
+      ? []
+      : await createWorkers({
+          connection: nativeConnection,
+          namespace: 'default',
+          taskQueue,
+          dialMaxCps: config.DIALER_MAX_CPS,
+          workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') },
+          deps: {
+            store: ctx.store,
+            dnc: ctx.dnc,
+            dialer: new HttpVoiceAgentDialer({ baseUrl: carrier.url, secret: TEST_SECRET }),
+            client: ctx.temporal,
+            log,
+            settings: {
+              callbackUrl: `${apiUrl}/webhooks/calls`,
+              outcomeTimeoutS: config.CALL_OUTCOME_TIMEOUT_S,
+            },
+          },
+        });
   let stopWorkers!: () => void;
   const workersDone = runWorkers(workers, new Promise<void>((resolve) => (stopWorkers = resolve)));
+  const workerEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    MONGODB_DB: config.MONGODB_DB,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    DIALER_URL: carrier.url,
+    PUBLIC_URL: apiUrl,
+    WEBHOOK_SECRET: TEST_SECRET,
+    CALL_OUTCOME_TIMEOUT_S: String(config.CALL_OUTCOME_TIMEOUT_S),
+    DIALER_MAX_CPS: String(config.DIALER_MAX_CPS),
+    LOG_LEVEL: 'warn',
+  };
 
   const newAccount = async (name = 'test account') => {
     const account = await ctx.accounts.upsertAccount({ name });
@@ -136,6 +157,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     apiUrl,
     accountId,
     apiKey,
+    workerEnv,
     env,
     taskQueue,
     newAccount,
