@@ -261,6 +261,10 @@ export class CampaignService {
         ...(d.scheduledAt && { scheduledAt: d.scheduledAt.getTime() }),
       }));
     const skippedDnc = taken.length - refs.length;
+    if (taken.length === 0) {
+      // Nothing new: committing an empty batch would only wake (or reopen) the campaign for nothing.
+      return { campaign, uploaded: 0, duplicates, skippedDnc: 0, rejected, scheduled: 0, immediate: 0 };
+    }
     const latestScheduled = Math.max(0, ...refs.map((r) => r.scheduledAt ?? 0));
     const batch: BatchDoc = {
       _id: batchDocId(campaign._id, uploadId),
@@ -352,8 +356,12 @@ export class CampaignService {
     let considered: number;
     if ('callIds' in selection) {
       const ids = [...new Set(selection.callIds)];
+      // A call is named by the provider's id or by our own (its idempotency key).
       const calls = await this.deps.store.calls
-        .find({ campaignId: campaign._id, callId: { $in: ids } }, { projection: { contactId: 1, callId: 1 } })
+        .find(
+          { campaignId: campaign._id, $or: [{ callId: { $in: ids } }, { _id: { $in: ids } }] },
+          { projection: { contactId: 1 } },
+        )
         .toArray();
       considered = ids.length;
       if (calls.length < ids.length) excluded.not_found = ids.length - calls.length;

@@ -74,6 +74,7 @@ export class CampaignStore {
       this.contacts.createIndex({ campaignId: 1, seq: 1 }),
       this.contacts.createIndex({ campaignId: 1, status: 1 }),
       this.calls.createIndex({ campaignId: 1, createdAt: 1 }),
+      this.calls.createIndex({ campaignId: 1, callId: 1 }),
     ]);
   }
 

@@ -41,25 +41,24 @@ export class DncStore {
   ): Promise<number> {
     const campaignId = opts.campaignId ?? null;
     const createdAt = new Date();
-    let added = 0;
-    for (const phone of new Set(phones)) {
-      const entry: DncEntry = {
-        _id: entryId(accountId, campaignId, phone),
-        accountId,
-        campaignId,
-        phone,
-        source: opts.source,
-        createdAt,
-        ...(opts.reason && { reason: opts.reason }),
-      };
-      const result = await this.entries.updateOne(
-        { _id: entry._id },
-        { $setOnInsert: entry },
-        { upsert: true },
-      );
-      added += result.upsertedCount;
-    }
-    return added;
+    const unique = [...new Set(phones)];
+    if (unique.length === 0) return 0;
+    const result = await this.entries.bulkWrite(
+      unique.map((phone) => {
+        const entry: DncEntry = {
+          _id: entryId(accountId, campaignId, phone),
+          accountId,
+          campaignId,
+          phone,
+          source: opts.source,
+          createdAt,
+          ...(opts.reason && { reason: opts.reason }),
+        };
+        return { updateOne: { filter: { _id: entry._id }, update: { $setOnInsert: entry }, upsert: true } };
+      }),
+      { ordered: false },
+    );
+    return result.upsertedCount;
   }
 
   async remove(accountId: string, phone: string, campaignId: string | null = null): Promise<boolean> {
