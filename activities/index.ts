@@ -29,7 +29,7 @@ export type TakeResult =
   { kind: 'none' } | { kind: 'refs'; refs: ContactRef[]; batchSize: number; delta: CountsDelta };
 
 export type DialResult =
-  | { status: 'placed'; callId: string }
+  | { status: 'placed'; callId: string; placedAt: number }
   | { status: 'blocked'; reason: 'dnc' | 'campaign_inactive' }
   | { status: 'failed'; reason: string };
 
@@ -45,8 +45,15 @@ export interface DialInput {
 
 export interface RecordAttemptInput {
   key: string;
+  accountId: string;
   contactId: string;
+  phone: string;
   attempt: number;
+  /** The provider's id of the call and when it took it (epoch ms), when one was placed. */
+  callId?: string;
+  placedAt?: number;
+  /** When the callee answered (epoch ms), if the provider said so before the end. */
+  answeredAt?: number;
   outcome: CallOutcome;
   reason?: string;
   durationS?: number;
@@ -216,7 +223,12 @@ export function createActivities(deps: ActivityDeps) {
         status: 'placing',
         createdAt: new Date(),
       });
-      if (call.callId) return { status: 'placed', callId: call.callId };
+      if (call.callId)
+        return {
+          status: 'placed',
+          callId: call.callId,
+          placedAt: (call.placedAt ?? call.createdAt).getTime(),
+        };
 
       const contact = await store.getContact(input.contactId);
       const context: PlaceCallRequest['context'] = {};
@@ -240,16 +252,7 @@ export function createActivities(deps: ActivityDeps) {
             attempt: input.attempt,
           },
         });
-        const placedAt = new Date();
-        await Promise.all([
-          store.updateCall(key, { callId: placed.callId, status: 'placed', placedAt }),
-          store.updateContact(input.contactId, {
-            status: 'dialing',
-            attempts: input.attempt,
-            lastCallId: placed.callId,
-          }),
-        ]);
-        return { status: 'placed', callId: placed.callId };
+        return { status: 'placed', callId: placed.callId, placedAt: Date.now() };
       } catch (err) {
         if (err instanceof DialerError && !err.retryable) {
           await store.updateCall(key, { status: 'not_placed', reason: 'provider_rejected' });
@@ -259,17 +262,19 @@ export function createActivities(deps: ActivityDeps) {
       }
     },
 
+    /** One write for the call, one for the contact: the attempt's whole record. */
     recordAttempt: async (input: RecordAttemptInput): Promise<void> => {
       const now = new Date();
-      const call = await store.getCall(input.key);
-      const placed = call?.callId !== undefined;
       const final = input.nextStatus !== 'retry_scheduled';
       await Promise.all([
         store.updateCall(input.key, {
-          status: placed ? 'ended' : 'not_placed',
+          status: input.callId ? 'ended' : 'not_placed',
           outcome: input.outcome,
           endedAt: now,
           optOut: input.optOut,
+          ...(input.callId && { callId: input.callId }),
+          ...(input.placedAt !== undefined && { placedAt: new Date(input.placedAt) }),
+          ...(input.answeredAt !== undefined && { answeredAt: new Date(input.answeredAt) }),
           ...(input.reason && { reason: input.reason }),
           ...(input.durationS !== undefined && { durationS: input.durationS }),
         }),
@@ -279,16 +284,17 @@ export function createActivities(deps: ActivityDeps) {
             status: input.nextStatus,
             attempts: input.attempt,
             lastOutcome: input.outcome,
+            ...(input.callId && { lastCallId: input.callId }),
             ...(input.nextAttemptAt !== undefined && { nextAttemptAt: new Date(input.nextAttemptAt) }),
             ...(final && { finishedAt: now }),
           },
           { unset: input.nextAttemptAt === undefined ? ['nextAttemptAt'] : [] },
         ),
       ]);
-      if (input.optOut && call) {
-        await dnc.add(call.accountId, [call.phone], {
+      if (input.optOut) {
+        await dnc.add(input.accountId, [input.phone], {
           source: 'opt_out',
-          reason: `opted out on call ${call.callId}`,
+          reason: `opted out on call ${input.callId ?? input.key}`,
         });
       }
     },

@@ -77,7 +77,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
     nextDialAt?: number;
     permit?: PermitAnswer;
   } = { status: 'pending', attempts: contact.attempts };
-  const events = new Map<number, { inProgress: boolean; completed?: CallEvent }>();
+  const events = new Map<number, { inProgress: boolean; answeredAt?: number; completed?: CallEvent }>();
 
   setHandler(contactStateQuery, () => ({
     contactId: contact.contactId,
@@ -92,8 +92,10 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
   setHandler(callEventSignal, (event) => {
     // Only the first outcome of each attempt counts; a provider's repeated callback changes nothing.
     const seen = events.get(event.attempt) ?? { inProgress: false };
-    if (event.event === 'in_progress') seen.inProgress = true;
-    else seen.completed ??= event;
+    if (event.event === 'in_progress' && !seen.inProgress) {
+      seen.inProgress = true;
+      seen.answeredAt = Date.now();
+    } else seen.completed ??= event;
     events.set(event.attempt, seen);
   });
 
@@ -208,8 +210,12 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
       const nextAttemptAt = decision.final ? undefined : Date.now() + decision.retryAfterS * 1000;
       await recordAttempt({
         key,
+        accountId: input.accountId,
         contactId: contact.contactId,
+        phone: contact.phone,
         attempt,
+        ...(result.status === 'placed' && { callId: result.callId, placedAt: result.placedAt }),
+        ...(events.get(attempt)?.answeredAt !== undefined && { answeredAt: events.get(attempt)?.answeredAt }),
         outcome,
         reason,
         durationS: event?.durationS,

@@ -275,8 +275,11 @@ export class CampaignStore {
 
   /** Records an attempt before the provider hears of it; a retried dial finds its own record. */
   async beginCall(doc: CallDoc): Promise<CallDoc> {
-    await this.calls.updateOne({ _id: doc._id }, { $setOnInsert: doc }, { upsert: true });
-    const stored = await this.calls.findOne({ _id: doc._id });
+    const stored = await this.calls.findOneAndUpdate(
+      { _id: doc._id },
+      { $setOnInsert: doc },
+      { upsert: true, returnDocument: 'after' },
+    );
     if (!stored) throw new Error(`call ${doc._id} vanished right after its upsert`);
     return stored;
   }
