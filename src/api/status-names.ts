@@ -27,8 +27,10 @@ export const campaignStatusNames: Record<
     cancelled: 'cancelled',
     failed: 'failed',
   },
+  // Kore.ai: a campaign not yet triggered reads `Ready` (its Get Voice Campaign sample), a started
+  // one `Active` (Start Voice Campaign), a stopped one `Stopped` (Get Campaign Status).
   kore: {
-    draft: 'Draft',
+    draft: 'Ready',
     scheduled: 'Scheduled',
     running: 'Active',
     paused: 'Paused',
@@ -36,13 +38,15 @@ export const campaignStatusNames: Record<
     cancelled: 'Stopped',
     failed: 'Failed',
   },
+  // Volt MX Engagement Services: `Draft`, `Pending`, `Running` (Get Campaign Details / Get All
+  // Campaigns samples); a terminated campaign has a `terminatedDateStr` (Terminate Campaign).
   voltmx: {
-    draft: 'DRAFT',
-    scheduled: 'SCHEDULED',
-    running: 'RUNNING',
-    paused: 'PAUSED',
-    completed: 'COMPLETED',
-    cancelled: 'CANCELLED',
-    failed: 'FAILED',
+    draft: 'Draft',
+    scheduled: 'Pending',
+    running: 'Running',
+    paused: 'Paused',
+    completed: 'Completed',
+    cancelled: 'Terminated',
+    failed: 'Failed',
   },
 };

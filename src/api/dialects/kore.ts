@@ -1,6 +1,2 @@
-import express, { type Router } from 'express';
-import type { DialectDeps } from './deps';
-
-export function koreRouter(_deps: DialectDeps): Router {
-  return express.Router();
-}
+/** The Kore.ai Contact Center dialect: see ./kore/routes.ts. */
+export { koreRouter } from './kore/routes';

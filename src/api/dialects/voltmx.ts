@@ -1,6 +1,2 @@
-import express, { type Router } from 'express';
-import type { DialectDeps } from './deps';
-
-export function voltmxRouter(_deps: DialectDeps): Router {
-  return express.Router();
-}
+/** The HCL Volt MX Foundry Engagement Services dialect: see ./voltmx/routes.ts. */
+export { voltmxRouter } from './voltmx/routes';
