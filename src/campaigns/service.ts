@@ -496,7 +496,10 @@ export class CampaignService {
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;
-      await this.deps.store.transition(campaign._id, ['running'], { status: previousStatus });
+      await this.deps.store.transition(campaign._id, ['running'], { status: previousStatus }, [
+        'startedAt',
+        'instanceId',
+      ]);
       this.deps.log.error({ err, campaignId: campaign._id }, 'campaign workflow did not start');
       throw new CampaignError(
         'SERVICE_UNAVAILABLE',
