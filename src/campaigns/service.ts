@@ -496,10 +496,11 @@ export class CampaignService {
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;
-      await this.deps.store.transition(campaign._id, ['running'], { status: previousStatus }, [
-        'startedAt',
-        'instanceId',
-      ]);
+      // A campaign that never ran keeps no trace of the refused start.
+      const unset: (keyof CampaignDoc)[] = STARTABLE.includes(previousStatus)
+        ? ['startedAt', 'instanceId']
+        : [];
+      await this.deps.store.transition(campaign._id, ['running'], { status: previousStatus }, unset);
       this.deps.log.error({ err, campaignId: campaign._id }, 'campaign workflow did not start');
       throw new CampaignError(
         'SERVICE_UNAVAILABLE',
