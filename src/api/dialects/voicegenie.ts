@@ -1,6 +1,2 @@
-import express, { type Router } from 'express';
-import type { DialectDeps } from './deps';
-
-export function voicegenieRouter(_deps: DialectDeps): Router {
-  return express.Router();
-}
+/** The VoiceGenie dialect; its routes, envelope, requests and views live in ./voicegenie/. */
+export { voicegenieRouter } from './voicegenie/router';
