@@ -24,6 +24,7 @@ import {
   statusQuery,
   type CampaignSnapshot,
 } from '../../workflows/messages';
+import { parseScheduledTime } from './contact-rules';
 import { CampaignError, invalid, notFound } from './errors';
 import type { BatchDoc, CampaignDoc, ContactDoc, ContactRef } from './model';
 import { campaignSettingsSchema, type CampaignSettingsInput, type ContactInput } from './schemas';
@@ -90,6 +91,8 @@ export interface CampaignStatusView {
 }
 
 const STARTABLE: CampaignStatus[] = ['draft', 'scheduled'];
+/** How long to wait before asking a campaign run that is still starting again. */
+const STARTING_RETRY_MS = 150;
 const ACTIVE: CampaignStatus[] = ['running', 'paused'];
 
 /**
@@ -193,13 +196,15 @@ export class CampaignService {
         });
         return;
       }
-      const schedule = parseSchedule(input, campaign.isScheduledCall, now);
-      if (typeof schedule === 'string') {
+      const schedule = campaign.isScheduledCall
+        ? parseScheduledTime(input.scheduledCallDateTime, now)
+        : undefined;
+      if (schedule && !schedule.ok) {
         rejected.push({
           index,
           phone_number: input.phone_number,
           field: 'scheduledCallDateTime',
-          message: schedule,
+          message: schedule.problem,
         });
         return;
       }
@@ -209,7 +214,7 @@ export class CampaignService {
       }
       seen.add(phone.e164);
       const timezones = input.timezone ? [input.timezone] : timezonesForNumber(phone.e164);
-      accepted.push({ input, e164: phone.e164, scheduledAt: schedule, timezones });
+      accepted.push({ input, e164: phone.e164, scheduledAt: schedule?.at, timezones });
     });
 
     const scheduleProblems = rejected.filter((r) => r.field === 'scheduledCallDateTime');
@@ -583,9 +588,10 @@ export class CampaignService {
     await this.deps.store.patchCampaign(campaign._id, { counts, batchesTaken: campaign.batches.length });
   }
 
+  /** Deletes a campaign that is not running; a paused one is cancelled first (nothing more is dialed). */
   async deleteCampaign(accountId: string, ref: string): Promise<CampaignDoc> {
-    const campaign = await this.getCampaign(accountId, ref);
-    if (ACTIVE.includes(campaign.status)) {
+    let campaign = await this.getCampaign(accountId, ref);
+    if (campaign.status === 'running') {
       throw new CampaignError(
         'CAMPAIGN_RUNNING',
         'Campaign is running: pause or cancel it before deleting it',
@@ -594,6 +600,7 @@ export class CampaignService {
         },
       );
     }
+    if (campaign.status === 'paused') campaign = await this.cancelCampaign(accountId, ref);
     await this.deps.store.patchCampaign(campaign._id, { deletedAt: new Date() });
     return campaign;
   }
@@ -625,18 +632,27 @@ export class CampaignService {
     };
   }
 
-  /** The running workflow's own answer, or undefined when it cannot give one in time. */
+  /**
+   * The running workflow's own answer, or undefined when it cannot give one in time. A run that is
+   * still loading its plan (the first second after a start) is asked again a few times.
+   */
   async querySnapshot(campaignId: string): Promise<CampaignSnapshot | undefined> {
-    try {
-      return await withTimeout(this.handle(campaignId).query(statusQuery), this.queryTimeoutMs);
-    } catch (err) {
-      // A campaign run that is still starting answers with a failed query: expected, not alarming.
-      const starting = /campaign is starting/.test((err as Error).message);
-      this.deps.log[starting ? 'debug' : 'warn'](
-        { err, campaignId },
-        'status query failed; answering from the record',
-      );
-      return undefined;
+    const deadline = Date.now() + this.queryTimeoutMs;
+    for (;;) {
+      try {
+        return await withTimeout(
+          this.handle(campaignId).query(statusQuery),
+          Math.max(100, deadline - Date.now()),
+        );
+      } catch (err) {
+        const starting = /campaign is starting/.test((err as Error).message);
+        if (starting && Date.now() + STARTING_RETRY_MS < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, STARTING_RETRY_MS));
+          continue;
+        }
+        this.deps.log.warn({ err, campaignId }, 'status query failed; answering from the record');
+        return undefined;
+      }
     }
   }
 
@@ -661,24 +677,6 @@ function resolveRedial(input: Partial<RedialConfig> | undefined): RedialConfig {
     retryIntervals: input.retryIntervals?.length ? input.retryIntervals : defaultRedialConfig.retryIntervals,
     retryOn: input.retryOn?.length ? input.retryOn : defaultRedialConfig.retryOn,
   };
-}
-
-/** The contact's scheduled time (epoch ms), undefined for "now", or a message saying what is wrong. */
-function parseSchedule(
-  input: ContactInput,
-  isScheduledCall: boolean,
-  now: number,
-): number | undefined | string {
-  if (!isScheduledCall) return undefined;
-  const raw = input.scheduledCallDateTime;
-  if (raw === undefined || raw.trim() === '') return 'is required when isScheduledCall is true';
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(raw.trim())) {
-    return `must be an ISO 8601 date-time with a time zone, e.g. 2026-01-16T14:00:00Z (got ${JSON.stringify(raw)})`;
-  }
-  const at = Date.parse(raw);
-  if (Number.isNaN(at)) return `is not a real date-time (got ${JSON.stringify(raw)})`;
-  if (at <= now) return `must be in the future (got ${raw})`;
-  return at;
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
 import { isExecutable, isPortOpen, runToCompletion, spawnSupervised, waitForPort, which } from './processes';
@@ -322,20 +322,48 @@ async function startedOrExplain(
 }
 
 /**
- * FerretDB v1's SQLite backend indexes `_id` as `sjson->"_id"` but filters on `sjson->'$._id'`,
- * so SQLite never uses that index and every update by `_id` scans the whole collection (seconds
- * per update at 100,000 documents). We vendor the module and rewrite that one expression to match
- * the index before building; the build fails loudly if the line ever changes.
+ * Two fixes to FerretDB v1, applied to a vendored copy before building; the build fails loudly if
+ * the code they touch ever changes.
+ * - Its SQLite backend indexes `_id` as `sjson->"_id"` but filters on `sjson->'$._id'`, so SQLite
+ *   never uses that index and every update by `_id` scans the whole collection (seconds per update
+ *   at 100,000 documents). The filter expression is made to match the index.
+ * - It reads, checks and writes an update in separate steps, so concurrent compare-and-set updates
+ *   could all win. Updates, findAndModify and deletes are run under one lock
+ *   (tools/ferretdb/vendor-patches/handler_write_lock.go).
  */
-const FERRETDB_ID_COLUMN_FILE =
-  'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata/metadata.go';
-const FERRETDB_ID_COLUMN_BEFORE = `IDColumn = DefaultColumn + "->'$._id'"`;
-const FERRETDB_ID_COLUMN_AFTER = 'IDColumn = DefaultColumn + `->"_id"`';
+const FERRETDB_VENDOR = 'vendor/github.com/FerretDB/FerretDB/internal';
+const LOCK = '\twriteMu.Lock()\n\tdefer writeMu.Unlock()\n';
+const FERRETDB_EDITS: { file: string; before: string; after: string }[] = [
+  {
+    file: 'backends/sqlite/metadata/metadata.go',
+    before: `IDColumn = DefaultColumn + "->'$._id'"`,
+    after: 'IDColumn = DefaultColumn + `->"_id"`',
+  },
+  ...[
+    [
+      'handler/msg_update.go',
+      'updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n',
+    ],
+    [
+      'handler/msg_findandmodify.go',
+      'findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n',
+    ],
+    [
+      'handler/msg_delete.go',
+      'execDelete(ctx context.Context, c backends.Collection, p *common.Delete) (int32, error) {\n',
+    ],
+  ].map(([file, signature]) => ({
+    file: file as string,
+    before: `func (h *Handler) ${signature}`,
+    after: `func (h *Handler) ${signature}${LOCK}`,
+  })),
+];
+const FERRETDB_PATCH_FILES = ['vendor-patches/handler_write_lock.go'];
 
 /** Builds the FerretDB wrapper with Go into the cache (once per source digest), or undefined without Go. */
 async function buildFerretDb(opts: InfraOptions): Promise<string | undefined> {
-  const sources = ['go.mod', 'go.sum', 'main.go'];
-  const hash = createHash('sha256').update(FERRETDB_ID_COLUMN_AFTER);
+  const sources = ['go.mod', 'go.sum', 'main.go', ...FERRETDB_PATCH_FILES];
+  const hash = createHash('sha256').update(JSON.stringify(FERRETDB_EDITS));
   for (const file of sources) hash.update(readFileSync(join(FERRETDB_MODULE_DIR, file)));
   const digest = hash.digest('hex').slice(0, 12);
   const binary = resolve(opts.cacheDir, `ferretdb-${digest}`, 'ferretdb');
@@ -351,18 +379,24 @@ async function buildFerretDb(opts: InfraOptions): Promise<string | undefined> {
   const workDir = resolve(opts.cacheDir, `ferretdb-${digest}`, 'src');
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
-  for (const file of sources) copyFileSync(join(FERRETDB_MODULE_DIR, file), join(workDir, file));
+  for (const file of ['go.mod', 'go.sum', 'main.go'])
+    copyFileSync(join(FERRETDB_MODULE_DIR, file), join(workDir, file));
   const goEnv = { ...process.env, GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' };
   try {
     await runToCompletion(go, ['mod', 'vendor'], { cwd: workDir, env: goEnv });
-    const patched = join(workDir, FERRETDB_ID_COLUMN_FILE);
-    const source = readFileSync(patched, 'utf8');
-    if (!source.includes(FERRETDB_ID_COLUMN_BEFORE)) {
-      throw new Error(
-        `${FERRETDB_ID_COLUMN_FILE} no longer contains ${FERRETDB_ID_COLUMN_BEFORE}; revisit the patch`,
+    for (const edit of FERRETDB_EDITS) {
+      const path = join(workDir, FERRETDB_VENDOR, edit.file);
+      const source = readFileSync(path, 'utf8');
+      if (!source.includes(edit.before))
+        throw new Error(`${edit.file} no longer contains ${edit.before}; revisit the patch`);
+      writeFileSync(path, source.replace(edit.before, edit.after));
+    }
+    for (const file of FERRETDB_PATCH_FILES) {
+      copyFileSync(
+        join(FERRETDB_MODULE_DIR, file),
+        join(workDir, FERRETDB_VENDOR, 'handler', basename(file)),
       );
     }
-    writeFileSync(patched, source.replace(FERRETDB_ID_COLUMN_BEFORE, FERRETDB_ID_COLUMN_AFTER));
     await runToCompletion(go, ['build', '-mod=vendor', '-trimpath', '-o', binary, '.'], {
       cwd: workDir,
       env: goEnv,

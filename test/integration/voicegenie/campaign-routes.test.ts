@@ -333,27 +333,30 @@ describe('VoiceGenie create, upload, pause and delete', () => {
       expect((await vg.get(`/deleteCampaign/${id}`)).status).toBe(404);
     });
 
-    it('refuses a running or paused campaign with 400 CAMPAIGN_RUNNING, and keeps it', async () => {
+    it('refuses a running campaign with 400 CAMPAIGN_RUNNING, and keeps it', async () => {
       const running = await runningCampaign('Running, kept', 49);
-      const paused = await runningCampaign('Paused, kept', 50);
-      expect((await vg.get(`/pauseTheCampaign/${paused}`)).status).toBe(200);
+      const reply = await vg.get(`/deleteCampaign/${running}`);
+      expect(reply.status).toBe(400);
+      expect(reply.body).toEqual({
+        success: false,
+        message: expect.any(String) as string,
+        error: 'CAMPAIGN_RUNNING',
+        details: { current_status: 'running' },
+      });
+      const record = await engine.store.getCampaign(running);
+      expect(record?.deletedAt).toBeUndefined();
+      expect(record?.status).toBe('running');
+    });
 
-      for (const [id, status] of [
-        [running, 'running'],
-        [paused, 'paused'],
-      ] as const) {
-        const reply = await vg.get(`/deleteCampaign/${id}`);
-        expect(reply.status).toBe(400);
-        expect(reply.body).toEqual({
-          success: false,
-          message: expect.any(String) as string,
-          error: 'CAMPAIGN_RUNNING',
-          details: { current_status: status },
-        });
-        const record = await engine.store.getCampaign(id);
-        expect(record?.deletedAt).toBeUndefined();
-        expect(record?.status).toBe(status);
-      }
+    it('deletes a paused campaign (as the Pause page says it may), cancelling what it had not dialed', async () => {
+      const paused = await runningCampaign('Paused, deleted', 50);
+      expect((await vg.get(`/pauseTheCampaign/${paused}`)).status).toBe(200);
+      const reply = await vg.get(`/deleteCampaign/${paused}`);
+      expect(reply.status).toBe(200);
+      const record = await engine.store.getCampaign(paused);
+      expect(record?.deletedAt).toBeInstanceOf(Date);
+      expect(['cancelled']).toContain(record?.status);
+      expect((await vg.get(`/startCampaign/${paused}`)).status).toBe(404);
     });
   });
 });

@@ -1,5 +1,4 @@
 import { parse } from 'csv-parse/sync';
-import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { FieldIssue } from '../../../campaigns/errors';
 import type { RedialSelection } from '../../../campaigns/service';
@@ -12,7 +11,6 @@ import {
 } from '../../../campaigns/schemas';
 import { callRowStatuses, type CallRowStatus } from '../../../campaigns/reports';
 import { callOutcomes, type CampaignStatus } from '../../../domain/status';
-import { normalizePhone } from '../../../phones/normalize';
 import { fieldIssues } from '../../http';
 import { RequestProblem, statusFromWord } from './envelope';
 
@@ -129,40 +127,6 @@ export function contactsFrom(
     return { contacts: [], issues: [{ path, message: 'must hold at least one contact' }] };
   }
   return { contacts: parsed.data, issues: [] };
-}
-
-/**
- * What the service would refuse in contacts, found before anything is created: numbers that cannot
- * be dialled and, for a scheduled campaign, missing, malformed or past `scheduledCallDateTime`.
- * (The service checks the same on upload; checking first lets a create-and-upload request fail whole.)
- */
-export function contactProblems(
-  contacts: ContactInput[],
-  opts: { isScheduledCall: boolean; region: CountryCode; now: number; path?: string },
-): FieldIssue[] {
-  const path = opts.path ?? 'contacts';
-  const issues: FieldIssue[] = [];
-  contacts.forEach((contact, i) => {
-    const phone = normalizePhone(contact.phone_number, opts.region);
-    if (!phone.ok) issues.push({ path: `${path}.${i}.phone_number`, message: phone.reason });
-    if (opts.isScheduledCall) {
-      const problem = scheduleProblem(contact.scheduledCallDateTime, opts.now);
-      if (problem) issues.push({ path: `${path}.${i}.scheduledCallDateTime`, message: problem });
-    }
-  });
-  return issues;
-}
-
-/** The service's rule for a scheduled call's time (see CampaignService.uploadContacts). */
-export function scheduleProblem(raw: string | undefined, now: number): string | undefined {
-  if (raw === undefined || raw.trim() === '') return 'is required when isScheduledCall is true';
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(raw.trim())) {
-    return `must be an ISO 8601 date-time with a time zone, e.g. 2026-01-16T14:00:00Z (got ${JSON.stringify(raw)})`;
-  }
-  const at = Date.parse(raw);
-  if (Number.isNaN(at)) return `is not a real date-time (got ${JSON.stringify(raw)})`;
-  if (at <= now) return `must be in the future (got ${raw})`;
-  return undefined;
 }
 
 /* ------------------------------------------------------------ CSV uploads */

@@ -12,16 +12,15 @@ import type { CampaignDoc } from '../../../campaigns/model';
 import { CampaignReports, callsCsv, emptyCallStats } from '../../../campaigns/reports';
 import type { CampaignStatusView } from '../../../campaigns/service';
 import type { CampaignStatus } from '../../../domain/status';
+import { contactProblems } from '../../../campaigns/contact-rules';
 import { accountOf, requireApiKey } from '../../auth';
 import { jsonBody } from '../../http';
 import { idempotent } from '../../idempotency';
 import type { DialectDeps } from '../deps';
 import { errorHandler, RequestProblem, sendError, sendOk, statusWord, type Family } from './envelope';
-import { KeyedSerializer } from './serial';
 import {
   campaignRef,
   check,
-  contactProblems,
   contactsFrom,
   contactsFromCsv,
   downloadRequest,
@@ -66,16 +65,6 @@ export function voicegenieRouter(deps: DialectDeps): Router {
   const reports = new CampaignReports(ctx.store);
   const region = ctx.config.DEFAULT_PHONE_REGION as CountryCode;
   const router = express.Router();
-  const serial = new KeyedSerializer();
-  /** A life-cycle change of one campaign, after the changes asked for before it (see serial.ts). */
-  const lifecycle = async <T>(
-    accountId: string,
-    ref: string,
-    change: (id: string) => Promise<T>,
-  ): Promise<T> => {
-    const { _id } = await service.getCampaign(accountId, ref);
-    return serial.run(_id, () => change(_id));
-  };
 
   // The message starts as VoiceGenie's 401 does, then says which of the two it is.
   const auth = requireApiKey(deps.keys, (res, message) =>
@@ -135,9 +124,7 @@ export function voicegenieRouter(deps: DialectDeps): Router {
   // Seed 001: start a draft campaign, or resume a paused one.
   get('/startCampaign/:campaignId', 'v1', async (req, res) => {
     const accountId = accountOf(res)._id;
-    const { campaign } = await lifecycle(accountId, param(req), (id) =>
-      service.startCampaign(accountId, id, { resumePaused: true }),
-    );
+    const { campaign } = await service.startCampaign(accountId, param(req), { resumePaused: true });
     sendOk(
       res,
       'v1',
@@ -155,9 +142,7 @@ export function voicegenieRouter(deps: DialectDeps): Router {
     const accountId = accountOf(res)._id;
     let campaign: CampaignDoc;
     try {
-      ({ campaign } = await lifecycle(accountId, param(req), (id) =>
-        service.startCampaign(accountId, id, { resumePaused: false }),
-      ));
+      ({ campaign } = await service.startCampaign(accountId, param(req), { resumePaused: false }));
     } catch (err) {
       if (!(err instanceof CampaignError) || err.code !== 'CAMPAIGN_ALREADY_RUNNING') throw err;
       const { current_status, started_at } = err.details as {
@@ -354,9 +339,7 @@ export function voicegenieRouter(deps: DialectDeps): Router {
 
   get('/pauseTheCampaign/:campaignId', 'v1', async (req, res) => {
     const accountId = accountOf(res)._id;
-    const { campaign, snapshot } = await lifecycle(accountId, param(req), (id) =>
-      service.pauseCampaign(accountId, id),
-    );
+    const { campaign, snapshot } = await service.pauseCampaign(accountId, param(req));
     sendOk(
       res,
       'v1',
@@ -372,7 +355,7 @@ export function voicegenieRouter(deps: DialectDeps): Router {
 
   get('/deleteCampaign/:campaignId', 'v1', async (req, res) => {
     const accountId = accountOf(res)._id;
-    const campaign = await lifecycle(accountId, param(req), (id) => service.deleteCampaign(accountId, id));
+    const campaign = await service.deleteCampaign(accountId, param(req));
     sendOk(
       res,
       'v1',
