@@ -40,6 +40,7 @@ export interface DialInput {
   workflowId: string;
   attempt: number;
   phone: string;
+  name?: string;
   isContextBasedCall: boolean;
 }
 
@@ -65,12 +66,26 @@ export interface RecordAttemptInput {
 /** Batches never change once written, so a worker keeps the recent ones instead of reading them per page. */
 const BATCH_CACHE_SIZE = 64;
 
+/** A dial reads its campaign's status this stale at most: cancelling also stops every contact workflow. */
+const CAMPAIGN_CACHE_MS = 1000;
+
 /** How many contact workflows the cancel sweep stops at once. */
 const CANCEL_CONCURRENCY = 32;
 
 export function createActivities(deps: ActivityDeps) {
   const { store, dnc, dialer, client, log, settings } = deps;
   const batchCache = new Map<string, BatchDoc>();
+  const campaignCache = new Map<string, { campaign: CampaignDoc | null; until: number }>();
+
+  const campaignForDial = async (campaignId: string): Promise<CampaignDoc | null> => {
+    const now = Date.now();
+    const hit = campaignCache.get(campaignId);
+    if (hit && hit.until > now) return hit.campaign;
+    const campaign = await store.getCampaign(campaignId);
+    if (campaignCache.size > 10_000) campaignCache.clear();
+    campaignCache.set(campaignId, { campaign, until: now + CAMPAIGN_CACHE_MS });
+    return campaign;
+  };
 
   const requireCampaign = async (campaignId: string): Promise<CampaignDoc> => {
     const campaign = await store.getCampaign(campaignId);
@@ -205,7 +220,7 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     dial: async (input: DialInput): Promise<DialResult> => {
-      const campaign = await store.getCampaign(input.campaignId);
+      const campaign = await campaignForDial(input.campaignId);
       if (!campaign || campaign.status === 'cancelled' || campaign.deletedAt) {
         return { status: 'blocked', reason: 'campaign_inactive' };
       }
@@ -230,12 +245,12 @@ export function createActivities(deps: ActivityDeps) {
           placedAt: (call.placedAt ?? call.createdAt).getTime(),
         };
 
-      const contact = await store.getContact(input.contactId);
       const context: PlaceCallRequest['context'] = {};
-      if (contact?.name) context.name = contact.name;
+      if (input.name) context.name = input.name;
       if (campaign.agentId) context.agentId = campaign.agentId;
-      if (input.isContextBasedCall && contact?.customData) {
-        context.custom_data = contact.customData as PlaceCallRequest['context'];
+      if (input.isContextBasedCall) {
+        const contact = await store.getContact(input.contactId);
+        if (contact?.customData) context.custom_data = contact.customData as PlaceCallRequest['context'];
       }
       try {
         const placed = await dialer.placeCall({

@@ -15,6 +15,7 @@ import {
 import type { Activities } from '../activities';
 import type { ContactRef, CountsDelta } from '../src/campaigns/model';
 import { finishedContacts, type CampaignCounters } from '../src/domain/counters';
+import { DEFAULT_CALLING_HOURS, isInsideWindow } from '../src/domain/calling-window';
 import { estimateCompletion } from '../src/domain/estimate';
 import { contactWorkflowId } from '../src/domain/ids';
 import { CampaignIdKey, ContactIdKey, ContactStatusKey } from '../src/domain/search-attributes';
@@ -39,7 +40,7 @@ const PAGE_SIZE = 200;
 /** A queue for permits longer than this is told to come back later, so the run's state stays small. */
 const QUEUE_LIMIT = 2000;
 /** Continue as new well before the 10,000-event mark we promise and Temporal's 51,200 hard stop. */
-const HISTORY_EVENTS_LIMIT = 6000;
+export const HISTORY_EVENTS_LIMIT = 6000;
 /** How often, while cancelling, the open contacts are asked again to stop. */
 const CANCEL_SWEEP_INTERVAL_MS = 10_000;
 
@@ -245,9 +246,19 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
   };
 
-  /** Contacts the run may start now: only awake, not-yet-dialing ones occupy the window. */
+  /**
+   * Children started without a permit that have not said yet whether they sleep or want one; they
+   * are bounded so that a campaign of sleepers starts at a steady pace.
+   */
   const window = Math.min(1000, Math.max(100, plan.maxConcurrentCalls * 2));
-  const startCapacity = () => window - starting.size - queue.length;
+  const hours = plan.policy.callingHours ?? DEFAULT_CALLING_HOURS;
+  /** Whether a contact may be dialed right now: its scheduled time has come and its window is open. */
+  const dueNow = (contact: ContactRef) => {
+    const now = Date.now();
+    const scheduled =
+      plan.policy.isScheduledCall && contact.scheduledAt !== undefined && contact.scheduledAt > now;
+    return !scheduled && isInsideWindow(now, hours, contact.timezones);
+  };
 
   /** Where the next fetch reads: just past the last buffered contact, or the cursor. */
   const fetchPosition = (): Cursor => buffer.at(-1)?.after ?? state.cursor;
@@ -275,38 +286,57 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
   };
 
+  /**
+   * Starts contacts in upload order. One that is due now starts with a dial permit when a line is
+   * free (no request and grant round trip); with every line busy it waits here, unstarted, so that
+   * a saturated campaign holds no queue of started contacts. One that is not due starts without a
+   * permit and goes to sleep.
+   */
   const startContacts = async () => {
-    while (state.status === 'running' && startCapacity() > 0) {
+    while (state.status === 'running') {
       await refill();
-      if (buffer.length === 0) return;
-      for (const { ref: contact, after } of buffer.splice(0, startCapacity())) {
-        state.cursor = after;
-        const workflowId = contactWorkflowId(campaignId, contact.contactId);
-        starting.add(contact.contactId);
-        state.open += 1;
-        track(
-          startChild(contactWorkflow, {
-            workflowId,
-            args: [{ campaignId, accountId: plan.accountId, contact, policy: plan.policy }],
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-            // Only a manual redial may start a finished contact's workflow again under its id.
-            workflowIdReusePolicy: contact.redial
-              ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
-              : WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            typedSearchAttributes: [
-              { key: CampaignIdKey, value: campaignId },
-              { key: ContactIdKey, value: contact.contactId },
-              { key: ContactStatusKey, value: 'pending' },
-            ],
-          }).catch((err: unknown) => {
-            // Its workflow already ran (a run before this one started it): it is not ours to count.
-            log.warn('contact workflow not started', { workflowId, error: String(err) });
-            starting.delete(contact.contactId);
-            state.open -= 1;
-          }),
-        );
-      }
+      const next = buffer[0];
+      if (!next) return;
+      const permitted = dueNow(next.ref);
+      if (permitted && (live.size >= plan.maxConcurrentCalls || queue.length > 0)) return;
+      if (!permitted && starting.size >= window) return;
+      buffer.shift();
+      state.cursor = next.after;
+      startContact(next.ref, permitted);
     }
+  };
+
+  const startContact = (contact: ContactRef, permitted: boolean) => {
+    const workflowId = contactWorkflowId(campaignId, contact.contactId);
+    if (permitted) {
+      live.add(contact.contactId);
+      move('pending', 'dialing');
+    } else {
+      starting.add(contact.contactId);
+    }
+    state.open += 1;
+    track(
+      startChild(contactWorkflow, {
+        workflowId,
+        args: [{ campaignId, accountId: plan.accountId, contact, policy: plan.policy, permitted }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        // Only a manual redial may start a finished contact's workflow again under its id.
+        workflowIdReusePolicy: contact.redial
+          ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
+          : WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: CampaignIdKey, value: campaignId },
+          { key: ContactIdKey, value: contact.contactId },
+          { key: ContactStatusKey, value: permitted ? 'dialing' : 'pending' },
+        ],
+      }).catch((err: unknown) => {
+        // Its workflow already ran (a run before this one started it): it is not ours to count.
+        log.warn('contact workflow not started', { workflowId, error: String(err) });
+        starting.delete(contact.contactId);
+        if (live.delete(contact.contactId)) move('dialing', 'pending');
+        state.open -= 1;
+      }),
+    );
   };
 
   const cancelEverything = async () => {

@@ -5,6 +5,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -12,12 +13,12 @@ import {
 } from '@temporalio/workflow';
 import type { ActivityFailure } from '@temporalio/common';
 import type { Activities, DialResult } from '../activities';
+import type { ContactRef } from '../src/campaigns/model';
 import { DEFAULT_CALLING_HOURS, isInsideWindow, nextDialTime } from '../src/domain/calling-window';
 import { campaignWorkflowId, dialIdempotencyKey } from '../src/domain/ids';
 import { attemptBudget, decideAfterAttempt } from '../src/domain/redial';
 import { CallOutcomeKey, ContactStatusKey } from '../src/domain/search-attributes';
 import { isFinalContactStatus, type CallOutcome, type ContactStatus } from '../src/domain/status';
-import type { ContactRef } from '../src/campaigns/model';
 import {
   callEventSignal,
   contactStateQuery,
@@ -34,6 +35,8 @@ export interface ContactWorkflowInput {
   accountId: string;
   contact: ContactRef;
   policy: ContactPolicy;
+  /** The campaign gave a dial permit with the start (the contact was due and a line was free). */
+  permitted?: boolean;
 }
 
 export interface ContactResult {
@@ -42,17 +45,21 @@ export interface ContactResult {
   lastOutcome?: CallOutcome;
 }
 
-const { recordAttempt, recordContactEnd } = proxyActivities<Activities>({
+/** Bookkeeping writes run as local activities: no round trip through the server to schedule them. */
+const { recordAttempt, recordContactEnd } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
+/** Statuses worth a search-attribute update: the long waits an operator filters on, and the ends. */
+const VISIBLE: readonly ContactStatus[] = ['scheduled', 'waiting_window', 'retry_scheduled'];
+
 /**
  * One contact of a campaign, from its first dial to its final state: sleeps until the contact's
- * scheduled time moved into its calling window, asks the campaign for a dial permit, dials,
- * waits for the outcome, records the attempt and follows the redial policy.
- * Every state change the campaign counts is reported to it by workflow id (not run id), so the
- * report reaches whichever run of the campaign is current.
+ * scheduled time moved into its calling window, asks the campaign for a dial permit (unless one
+ * came with its start), dials, waits for the outcome, records the attempt and follows the redial
+ * policy. Every state change the campaign counts is reported to it by workflow id (not run id), so
+ * the report reaches whichever run of the campaign is current.
  */
 export async function contactWorkflow(input: ContactWorkflowInput): Promise<ContactResult> {
   const { campaignId, contact, policy } = input;
@@ -76,7 +83,9 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
     lastOutcome?: CallOutcome;
     nextDialAt?: number;
     permit?: PermitAnswer;
-  } = { status: 'pending', attempts: contact.attempts };
+  } = { status: input.permitted ? 'dialing' : 'pending', attempts: contact.attempts };
+  /** Whether the permit the campaign counts this contact as holding is still unused. */
+  let holdsPermit = input.permitted === true;
   const events = new Map<number, { inProgress: boolean; answeredAt?: number; completed?: CallEvent }>();
 
   setHandler(contactStateQuery, () => ({
@@ -99,17 +108,35 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
     events.set(event.attempt, seen);
   });
 
-  /** Moves to `to` and tells the campaign (which counts, queues for a permit, or takes one back). */
+  /**
+   * Moves to `to` and tells the campaign (which counts, queues for a permit, or takes one back).
+   * Waits for delivery, so that the campaign sees this contact's changes in the order they happened.
+   */
   const report = async (to: ContactStatus, extra: Pick<ContactTransition, 'outcome' | 'placed'> = {}) => {
-    const transition: ContactTransition = { contactId: contact.contactId, from: state.status, to, ...extra };
+    const t: ContactTransition = { contactId: contact.contactId, from: state.status, to, ...extra };
     state.status = to;
-    upsertSearchAttributes([{ key: ContactStatusKey, value: to }]);
+    holdsPermit = false;
+    if (VISIBLE.includes(to) || isFinalContactStatus(to)) {
+      upsertSearchAttributes([{ key: ContactStatusKey, value: to }]);
+    }
     try {
-      await campaign.signal(contactTransitionSignal, transition);
+      await campaign.signal(contactTransitionSignal, t);
     } catch (err) {
       // A campaign that has ended no longer counts; the contact's record is in MongoDB regardless.
-      log.warn('campaign did not take the transition', { error: String(err), transition });
+      log.warn('campaign did not take the transition', { error: String(err), transition: t });
     }
+  };
+
+  /**
+   * The last report, awaited although nothing follows it: a signal still unsent when its sender
+   * closes may never be delivered, and the campaign would wait for this contact forever.
+   */
+  const finish = async (
+    final: ContactStatus,
+    extra: Pick<ContactTransition, 'outcome' | 'placed'> = {},
+  ): Promise<ContactResult> => {
+    await report(final, extra);
+    return { status: final, attempts: state.attempts, lastOutcome: state.lastOutcome };
   };
 
   const waitForPermit = async () => {
@@ -125,8 +152,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
 
   const end = async (final: ContactStatus, reason?: string): Promise<ContactResult> => {
     await recordContactEnd({ contactId: contact.contactId, status: final, reason });
-    await report(final);
-    return { status: final, attempts: state.attempts, lastOutcome: state.lastOutcome };
+    return await finish(final);
   };
 
   try {
@@ -148,7 +174,8 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
         state.nextDialAt = undefined;
       }
 
-      await waitForPermit();
+      if (!holdsPermit) await waitForPermit();
+      holdsPermit = false;
       state.status = 'dialing';
       if (!isInsideWindow(Date.now(), hours, contact.timezones)) {
         // The window closed while we queued for the permit: give it back and sleep again.
@@ -169,6 +196,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
           workflowId,
           attempt,
           phone: contact.phone,
+          ...(contact.name !== undefined && { name: contact.name }),
           isContextBasedCall: policy.isContextBasedCall,
         });
       } catch (err) {
@@ -204,10 +232,10 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
       }
 
       state.lastOutcome = outcome;
-      upsertSearchAttributes([{ key: CallOutcomeKey, value: outcome }]);
       const decision = decideAfterAttempt(policy.redial, outcome, attempt, budget);
       const next: ContactStatus = decision.final ? decision.status : 'retry_scheduled';
       const nextAttemptAt = decision.final ? undefined : Date.now() + decision.retryAfterS * 1000;
+      const answeredAt = events.get(attempt)?.answeredAt;
       await recordAttempt({
         key,
         accountId: input.accountId,
@@ -215,7 +243,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
         phone: contact.phone,
         attempt,
         ...(result.status === 'placed' && { callId: result.callId, placedAt: result.placedAt }),
-        ...(events.get(attempt)?.answeredAt !== undefined && { answeredAt: events.get(attempt)?.answeredAt }),
+        ...(answeredAt !== undefined && { answeredAt }),
         outcome,
         reason,
         durationS: event?.durationS,
@@ -223,8 +251,10 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
         nextStatus: next,
         nextAttemptAt,
       });
-      await report(next, { outcome, placed: result.status === 'placed' });
-      if (isFinalContactStatus(next)) return { status: next, attempts: attempt, lastOutcome: outcome };
+      upsertSearchAttributes([{ key: CallOutcomeKey, value: outcome }]);
+      const attemptEnd = { outcome, placed: result.status === 'placed' };
+      if (isFinalContactStatus(next)) return await finish(next, attemptEnd);
+      await report(next, attemptEnd);
       dueAt = nextAttemptAt ?? Date.now();
     }
   } catch (err) {

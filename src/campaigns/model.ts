@@ -53,6 +53,8 @@ export interface CampaignDoc {
 export interface ContactRef {
   contactId: string;
   phone: string;
+  /** Goes to the provider with every call; the rest of the contact's data only for context-based calls. */
+  name?: string;
   /** Epoch ms. */
   scheduledAt?: number;
   timezones: string[];

@@ -91,8 +91,16 @@ export interface CampaignStatusView {
 }
 
 const STARTABLE: CampaignStatus[] = ['draft', 'scheduled'];
+/** A run that settled its campaign returns right after; this is ample for it to close. */
+const CLOSING_RUN_WAIT_MS = 30_000;
 /** How long to wait before asking a campaign run that is still starting again. */
 const STARTING_RETRY_MS = 150;
+
+/**
+ * Status answers this old at most are shared: many callers polling one campaign cost the worker
+ * one query per interval, not one each (a query is a workflow task the dials wait behind).
+ */
+const SNAPSHOT_SHARE_MS = 250;
 const ACTIVE: CampaignStatus[] = ['running', 'paused'];
 
 /**
@@ -101,6 +109,10 @@ const ACTIVE: CampaignStatus[] = ['running', 'paused'];
  */
 export class CampaignService {
   private readonly queryTimeoutMs: number;
+  private readonly snapshots = new Map<
+    string,
+    { at: number; answer: Promise<CampaignSnapshot | undefined> }
+  >();
 
   constructor(private readonly deps: ServiceDeps) {
     this.queryTimeoutMs = deps.queryTimeoutMs ?? 3000;
@@ -261,6 +273,7 @@ export class CampaignService {
       .map((d) => ({
         contactId: d._id,
         phone: d.phone,
+        ...(d.name !== undefined && { name: d.name }),
         timezones: d.timezones,
         attempts: 0,
         ...(d.scheduledAt && { scheduledAt: d.scheduledAt.getTime() }),
@@ -415,6 +428,7 @@ export class CampaignService {
       refs.push({
         contactId: c._id,
         phone: c.phone,
+        ...(c.name !== undefined && { name: c.name }),
         timezones: c.timezones,
         attempts: c.attempts,
         maxAttempts: c.attempts + 1,
@@ -488,8 +502,9 @@ export class CampaignService {
 
   /** Starts the campaign workflow; undoes the status change if Temporal refuses. */
   private async launch(campaign: CampaignDoc, previousStatus: CampaignStatus): Promise<void> {
-    try {
-      await this.deps.temporal.workflow.start(campaignWorkflow, {
+    this.snapshots.delete(campaign._id);
+    const start = () =>
+      this.deps.temporal.workflow.start(campaignWorkflow, {
         taskQueue: this.deps.taskQueue,
         workflowId: campaignWorkflowId(campaign._id),
         args: [{ campaignId: campaign._id }],
@@ -499,8 +514,18 @@ export class CampaignService {
           { key: AccountIdKey, value: campaign.accountId },
         ],
       });
+    try {
+      try {
+        await start();
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        // A run that settled its campaign as completed may still be returning: the batch that made
+        // us restart arrived after its settle, so it is ours to run once that run has closed.
+        if (previousStatus !== 'completed') return;
+        await this.untilClosed(campaign._id);
+        await start();
+      }
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
       // A campaign that never ran keeps no trace of the refused start.
       const unset: (keyof CampaignDoc)[] = STARTABLE.includes(previousStatus)
         ? ['startedAt', 'instanceId']
@@ -512,6 +537,17 @@ export class CampaignService {
         'The campaign could not be started right now; try again',
       );
     }
+  }
+
+  /** Waits (briefly) for the campaign's current run to close. */
+  private async untilClosed(campaignId: string): Promise<void> {
+    const deadline = Date.now() + CLOSING_RUN_WAIT_MS;
+    while (Date.now() < deadline) {
+      const { status } = await this.handle(campaignId).describe();
+      if (status.name !== 'RUNNING') return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`campaign ${campaignId}'s run did not close within ${CLOSING_RUN_WAIT_MS} ms`);
   }
 
   async pauseCampaign(
@@ -529,7 +565,7 @@ export class CampaignService {
       pausedAt: new Date(),
     });
     if (!paused) return this.pauseCampaign(accountId, ref);
-    const snapshot = await this.handle(campaign._id).executeUpdate(pauseUpdate);
+    const snapshot = await this.update(campaign._id, pauseUpdate);
     return { campaign: paused, snapshot };
   }
 
@@ -545,7 +581,7 @@ export class CampaignService {
       'pausedAt',
     ]);
     if (!resumed) throw alreadyRunning((await this.deps.store.getCampaign(campaign._id)) ?? campaign);
-    await this.handle(campaign._id).executeUpdate(resumeUpdate);
+    await this.update(campaign._id, resumeUpdate);
     return resumed;
   }
 
@@ -563,7 +599,7 @@ export class CampaignService {
     });
     if (!cancelled) return this.cancelCampaign(accountId, ref);
     if (ACTIVE.includes(campaign.status)) {
-      await this.handle(campaign._id).executeUpdate(cancelUpdate);
+      await this.update(campaign._id, cancelUpdate);
     } else {
       await this.cancelUnstarted(cancelled);
     }
