@@ -100,6 +100,13 @@ export async function ensureTemporal(
       String(opts.uiPort),
       '--db-filename',
       dbFile,
+      // A write-ahead log synced at checkpoints, not a full sync per transaction: every workflow
+      // task is a transaction, and a sync each would cap the server at the disk's sync rate. A
+      // crash of the server process loses nothing; a power cut may lose the last moments.
+      '--sqlite-pragma',
+      'journal_mode=wal',
+      '--sqlite-pragma',
+      'synchronous=normal',
       '--namespace',
       opts.namespace,
       '--log-level',
