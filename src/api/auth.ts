@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { hashApiKey } from '../accounts/keys';
 import type { Account, AccountStore } from '../accounts/store';
 
 /** Keys are looked up once per this long; a revoked key stops working within it. */
@@ -13,11 +14,13 @@ export class ApiKeyResolver {
 
   async resolve(key: string): Promise<Account | null> {
     const now = Date.now();
-    const hit = this.cache.get(key);
+    // Held by its hash: a flood of long made-up keys then costs 64 bytes an entry, not their length.
+    const slot = hashApiKey(key);
+    const hit = this.cache.get(slot);
     if (hit && hit.until > now) return hit.account;
     const account = await this.accounts.accountForApiKey(key);
     if (this.cache.size >= KEY_CACHE_LIMIT) this.cache.clear();
-    this.cache.set(key, { account, until: now + KEY_CACHE_MS });
+    this.cache.set(slot, { account, until: now + KEY_CACHE_MS });
     return account;
   }
 }

@@ -31,7 +31,26 @@ export function bodyProblem(err: unknown): BodyProblem | undefined {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: (err as Error).message };
   }
+  // A body that does not decompress as its Content-Encoding says: the parser passes zlib's error
+  // on with status 400 and no type.
+  const { status, errno } = err as { status?: unknown; errno?: unknown };
+  if (type === undefined && status === 400 && typeof errno === 'number') {
+    return {
+      status: 400,
+      code: 'INVALID_JSON',
+      message: `Request body does not decompress as its Content-Encoding says: ${(err as Error).message}`,
+    };
+  }
   return undefined;
+}
+
+/**
+ * A path the router could not percent-decode (`/v1/campaigns/%E0%A4%A`). It fails while routes are
+ * matched, so it reaches the error handlers of a dialect's router rather than those of a route.
+ */
+export function pathIssue(err: unknown): FieldIssue | undefined {
+  if (!(err instanceof URIError) || (err as { status?: unknown }).status !== 400) return undefined;
+  return { path: '(path)', message: `is not valid percent-encoding (${err.message})` };
 }
 
 /** zod's issues as field issues: the dotted path of the field and what is wrong with it. */

@@ -1,9 +1,10 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import express, { type Router } from 'express';
+import express, { type ErrorRequestHandler, type Router } from 'express';
 import { callbackEventSchema } from '../dialers/protocol';
 import { verifySignature } from '../dialers/signature';
 import type { CampaignStore } from '../campaigns/store';
 import type { Logger } from '../log';
+import { bodyProblem } from './http';
 import { callEventSignal } from '../../workflows/messages';
 
 export interface WebhookDeps {
@@ -69,5 +70,13 @@ export function webhookRouter(deps: WebhookDeps): Router {
     }
     res.status(200).json({ status: 'accepted' });
   });
+  router.use(unreadableBody);
   return router;
 }
+
+/** A body that cannot be read (too large, or in an encoding we do not take) leaves no bytes to verify. */
+const unreadableBody: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+  const problem = bodyProblem(err);
+  if (!problem || res.headersSent) return next(err);
+  res.status(problem.status).json({ error: { code: problem.code, message: problem.message } });
+};

@@ -3,7 +3,7 @@ import multer from 'multer';
 import type { ZodError } from 'zod';
 import { CampaignError, type ErrorCode, type FieldIssue } from '../../campaigns/errors';
 import type { Logger } from '../../log';
-import { bodyProblem, defaultHttpStatus, fieldIssues } from '../http';
+import { bodyProblem, defaultHttpStatus, fieldIssues, pathIssue } from '../http';
 import type { V1ErrorCode } from './schemas';
 
 /** A /v1 error: `{error: {code, message, issues?, details?}}` with its HTTP status. */
@@ -83,6 +83,8 @@ export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof CampaignError) return fromCampaignError(err);
   const body = bodyProblem(err);
   if (body) return new ApiError(body.status, body.code, body.message);
+  const path = pathIssue(err);
+  if (path) return validationError([path], 'The URL is not valid');
   if (err instanceof multer.MulterError) {
     if (err.code === 'LIMIT_FILE_SIZE') {
       return new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The uploaded file is larger than the limit');

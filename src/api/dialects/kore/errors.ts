@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { CampaignError } from '../../../campaigns/errors';
 import type { CampaignStatus } from '../../../domain/status';
 import type { Logger } from '../../../log';
-import { bodyProblem } from '../../http';
+import { bodyProblem, pathIssue } from '../../http';
 import { campaignStatusNames } from '../../status-names';
 
 /**
@@ -74,6 +74,8 @@ export function koreErrorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     const problem = bodyProblem(err);
     if (problem) return sendKoreError(res, problem.status, problem.code, problem.message);
+    const path = pathIssue(err);
+    if (path) return sendKoreError(res, 400, 'INVALID_PARAMETER', `The URL path ${path.message}`);
     if (err instanceof CampaignError) return renderCampaignError(res, err);
     log.error({ err, method: req.method, path: req.originalUrl }, 'kore request failed');
     sendKoreError(res, 500, 'INTERNAL_ERROR', 'Something went wrong on our side; try again');

@@ -3,7 +3,7 @@ import multer from 'multer';
 import { CampaignError, type ErrorCode, type FieldIssue } from '../../../campaigns/errors';
 import type { CampaignStatus } from '../../../domain/status';
 import type { Logger } from '../../../log';
-import { bodyProblem, defaultHttpStatus, summarize } from '../../http';
+import { bodyProblem, defaultHttpStatus, pathIssue, summarize } from '../../http';
 import { campaignStatusNames } from '../../status-names';
 
 /**
@@ -103,6 +103,8 @@ export function renderError(res: Response, family: Family, err: unknown, log: Lo
     const details = dialectDetails(family, err.details);
     return sendError(res, status, err.code, err.message, Object.keys(details).length ? details : undefined);
   }
+  const path = pathIssue(err);
+  if (path) return renderError(res, family, new RequestProblem([path]), log);
   const body = bodyProblem(err);
   if (body) return sendError(res, body.status, body.code, body.message);
   if (err instanceof multer.MulterError) {

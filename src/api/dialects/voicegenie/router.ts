@@ -448,6 +448,9 @@ export function voicegenieRouter(deps: DialectDeps): Router {
     { creates: true },
   );
 
+  // Errors raised before a route is chosen (a path that does not percent-decode) reach no route's handler.
+  router.use(errorHandler('v2', log));
+
   return router;
 }
 

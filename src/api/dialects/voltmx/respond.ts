@@ -3,7 +3,7 @@ import { CampaignError } from '../../../campaigns/errors';
 import type { CampaignStatus } from '../../../domain/status';
 import type { Logger } from '../../../log';
 import { headerValue, setAccount, type ApiKeyResolver } from '../../auth';
-import { bodyProblem } from '../../http';
+import { bodyProblem, pathIssue } from '../../http';
 import { campaignStatusNames } from '../../status-names';
 import { jacksonJson } from './jackson';
 
@@ -138,6 +138,14 @@ export function voltmxErrorHandler(log: Logger): ErrorRequestHandler {
         ...base,
         message: MESSAGES.invalidFormat,
         details: problem.message,
+      });
+    }
+    const path = pathIssue(err);
+    if (path) {
+      return sendVoltmxError(res, 400, {
+        ...base,
+        message: MESSAGES.invalidFormat,
+        details: `The URL path ${path.message}`,
       });
     }
     if (err instanceof CampaignError) return renderCampaignError(res, id, err);

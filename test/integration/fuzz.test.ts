@@ -1,0 +1,266 @@
+import { Agent, request } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { Account } from '../../src/accounts/store';
+import { createApp } from '../../src/api/app';
+import { limitBytes } from '../../src/api/v1/route';
+import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
+import { ALWAYS_OPEN } from '../support/campaigns';
+import { startEngine, TEST_SECRET, type Engine } from '../support/engine';
+import {
+  badRequests,
+  dialects,
+  envelopeCode,
+  faultKinds,
+  INPUTLESS_ROUTES,
+  routeKey,
+  routeModels,
+  servedRoutes,
+  type FuzzAccount,
+  type FuzzContext,
+  type FuzzRequest,
+  type Reply,
+} from '../support/fuzz';
+
+const SEED = 20_260_116;
+const COUNT = 3_000;
+const CONCURRENCY = 8;
+/** Requests sent before the heap is first measured: connections, caches and JIT settle in them. */
+const WARM_UP = 750;
+/** Heap growth allowed over the requests after the warm-up, measured after a full collection. */
+const HEAP_GROWTH_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Jest does not run with --expose-gc; the flag still takes effect for contexts created after it is
+ * set, so a fresh context hands over V8's collector. Heap figures taken after it are comparable.
+ */
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+interface Outcome {
+  req: FuzzRequest;
+  reply?: Reply;
+  error?: string;
+}
+
+function send(base: URL, agent: Agent, r: FuzzRequest): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        method: r.method,
+        path: r.path,
+        headers: r.headers,
+        agent,
+        timeout: 30_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: res.headers['content-type'],
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('no answer in 30 s')));
+    req.on('error', reject);
+    req.end(r.body);
+  });
+}
+
+/** Sends the next `count` requests of `source`, `CONCURRENCY` at a time. */
+async function sendAll(
+  base: URL,
+  agent: Agent,
+  source: Iterator<FuzzRequest>,
+  count: number,
+  into: Outcome[],
+): Promise<void> {
+  let left = count;
+  const worker = async () => {
+    while (left > 0) {
+      left--;
+      const next = source.next();
+      if (next.done) return;
+      const req = next.value;
+      try {
+        into.push({ req, reply: await send(base, agent, req) });
+      } catch (err) {
+        into.push({ req, error: (err as Error).message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+function describeOutcome({ req, reply, error }: Outcome, problem?: string): string {
+  const body = req.body ? req.body.subarray(0, 160).toString('utf8') : '';
+  const answer = error ?? `${reply?.status} ${reply?.text.slice(0, 300)}`;
+  return `#${req.n} ${req.route} [${req.fault}] ${req.method} ${req.path.slice(0, 160)} body=${JSON.stringify(body)}${req.body && req.body.length > 160 ? `… (${req.body.length} bytes)` : ''} → ${answer}${problem ? ` (${problem})` : ''}`;
+}
+
+/** The first few offenders in full, then how many there were. */
+function report(offenders: string[]): string[] {
+  return offenders.length <= 8 ? offenders : [...offenders.slice(0, 8), `…and ${offenders.length - 8} more`];
+}
+
+describe(`fuzzing every route of every dialect (seed ${SEED}, ${COUNT} bad requests)`, () => {
+  let engine: Engine;
+  let ctx: FuzzContext;
+  const outcomes: Outcome[] = [];
+  let served: string[];
+  let heapGrowth: number;
+  let before: unknown;
+  let after: unknown;
+
+  const fuzzAccount = async (id: string, apiKey: string): Promise<FuzzAccount> => {
+    const account = (await engine.accounts.findAccount(id)) as Account;
+    return { id, apiKey, appId: account.appId, jwtSecret: account.jwtSecret };
+  };
+
+  /** What the fuzzing must not change: the seeded campaigns, their contacts, the account's lists. */
+  const snapshot = async () => {
+    const campaigns = await Promise.all(
+      ctx.campaigns.map(async ({ id }) => {
+        const c = await engine.store.getCampaign(id);
+        const contacts = await engine.store.contacts
+          .find({ campaignId: id }, { projection: { _id: 1, phone: 1, status: 1, attempts: 1 } })
+          .sort({ _id: 1 })
+          .toArray();
+        return {
+          id,
+          status: c?.status,
+          counts: c?.counts,
+          deletedAt: c?.deletedAt,
+          updatedAt: c?.updatedAt,
+          contacts,
+        };
+      }),
+    );
+    const live = await engine.store.campaigns.countDocuments({ deletedAt: { $exists: false } });
+    const dnc = await engine.mongo.db.collection('dnc').countDocuments({});
+    return { campaigns, live, dnc };
+  };
+
+  beforeAll(async () => {
+    engine = await startEngine();
+    const other = await engine.newAccount('other tenant');
+    const revokedApiKey = await engine.accounts.addApiKey(engine.accountId);
+    await engine.accounts.revokeApiKey(revokedApiKey);
+
+    const settings = { agentId: 'agent-1', callingHours: ALWAYS_OPEN };
+    const draft = await engine.service.createCampaign(engine.accountId, {
+      name: 'fuzz: empty draft',
+      ...settings,
+    });
+    const full = await engine.service.createCampaign(engine.accountId, {
+      name: 'fuzz: with contacts',
+      ...settings,
+    });
+    await engine.service.uploadContacts(
+      engine.accountId,
+      full._id,
+      syntheticNumbers({ count: 5, seed: 7 }).map((phone_number) => ({ phone_number, name: 'Seeded' })),
+    );
+
+    ctx = {
+      account: await fuzzAccount(engine.accountId, engine.apiKey),
+      other: await fuzzAccount(other.accountId, other.apiKey),
+      revokedApiKey,
+      campaigns: [draft, full].map((c) => ({ id: c._id, numericId: c.numericId, code: c.code })),
+      webhookSecret: TEST_SECRET,
+      bodyLimitBytes: limitBytes(engine.ctx.config.BODY_LIMIT),
+    };
+    const routes = servedRoutes(createApp(engine.ctx));
+    served = routes.map(routeKey);
+    before = await snapshot();
+
+    const base = new URL(engine.apiUrl);
+    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const gc = collector();
+    const source = badRequests(SEED, COUNT, ctx, routes);
+    await sendAll(base, agent, source, WARM_UP, outcomes);
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    await sendAll(base, agent, source, COUNT - WARM_UP, outcomes);
+    gc();
+    heapGrowth = process.memoryUsage().heapUsed - heapBefore;
+    agent.destroy();
+    after = await snapshot();
+  });
+  afterAll(() => engine?.stop());
+
+  it('knows every route the dialects serve, and only those', () => {
+    const fuzzed = served.filter((r) => !INPUTLESS_ROUTES.includes(r));
+    expect(fuzzed.sort()).toEqual(Object.keys(routeModels).sort());
+  });
+
+  it('sends its requests over every route, every dialect and every kind of fault', () => {
+    expect(outcomes).toHaveLength(COUNT);
+    const count = (pick: (r: FuzzRequest) => string) => {
+      const counts = new Map<string, number>();
+      for (const { req } of outcomes) counts.set(pick(req), (counts.get(pick(req)) ?? 0) + 1);
+      return counts;
+    };
+    const byRoute = count((r) => r.route);
+    const byDialect = count((r) => r.dialect);
+    const byKind = count((r) => r.kind);
+    const named = (pattern: RegExp) => outcomes.filter((o) => pattern.test(o.req.fault)).length;
+    const nonAscii = outcomes.filter(
+      ({ req }) => /%[89a-f][0-9a-f]/i.test(req.path) || (req.body?.some((byte) => byte >= 0x80) ?? false),
+    ).length;
+    // Floors a little under what the seed draws: a change to the generator that thins out a kind of
+    // fault shows up here.
+    const checks: Record<string, boolean> = {
+      ...Object.fromEntries(Object.keys(routeModels).map((r) => [r, (byRoute.get(r) ?? 0) >= 20])),
+      ...Object.fromEntries(dialects.map((d) => [d, (byDialect.get(d) ?? 0) >= COUNT / dialects.length - 1])),
+      ...Object.fromEntries(faultKinds.map((k) => [k, (byKind.get(k) ?? 0) >= 50])),
+      '1,001 contacts or rows': named(/1001/) >= 15,
+      'bad phone numbers': named(/bad phone|no phone number/) >= 30,
+      'over the body limit': named(/over the body limit/) >= 25,
+      'huge strings': named(/huge|too long/) >= 80,
+      'unicode strings': nonAscii >= 400,
+      'malformed JSON': named(/malformed JSON|truncated JSON/) >= 180,
+      'bad ids': named(/^bad-id/) >= 300,
+      'bad auth': named(/^auth/) >= 450,
+      'real campaigns named': outcomes.filter((o) => o.req.real).length >= 450,
+    };
+    expect(Object.keys(checks).filter((name) => !checks[name])).toEqual([]);
+  });
+
+  it('answers every request, none with a 5xx', () => {
+    const failed = outcomes.filter((o) => o.error !== undefined || (o.reply?.status ?? 0) >= 500);
+    expect(report(failed.map((o) => describeOutcome(o)))).toEqual([]);
+  });
+
+  it("answers each refusal in its dialect's error envelope, with a code", () => {
+    const bad: string[] = [];
+    for (const o of outcomes) {
+      if (!o.reply || o.reply.status < 400) continue;
+      const found = envelopeCode(o.req.dialect, o.reply);
+      if ('problem' in found) bad.push(describeOutcome(o, found.problem));
+    }
+    expect(report(bad)).toEqual([]);
+  });
+
+  it('refuses them all (a generated request that turns out valid is rare)', () => {
+    const accepted = outcomes.filter((o) => o.reply && o.reply.status < 400);
+    expect(accepted.length).toBeLessThanOrEqual(COUNT * 0.01);
+  });
+
+  it("keeps the server's heap steady", () => {
+    expect(heapGrowth).toBeLessThan(HEAP_GROWTH_LIMIT_BYTES);
+  });
+
+  it('leaves the seeded campaigns, their contacts and the do-not-call lists as they were', () => {
+    expect(after).toEqual(before);
+  });
+});
