@@ -72,8 +72,6 @@ export const configSchema = z.object({
   CALL_OUTCOME_TIMEOUT_S: positiveInt.default(600),
   /** Calls per second the dialer may start, across all workers (0 = no cap). */
   DIALER_MAX_CPS: nonNegativeInt.default(0),
-  /** Live calls an account may have across all its campaigns (0 = no cap). */
-  ACCOUNT_MAX_CONCURRENT_CALLS: nonNegativeInt.default(0),
 
   /** Simulated carrier. */
   CARRIER_PORT: port.default(4010),

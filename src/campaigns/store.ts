@@ -11,6 +11,7 @@ import {
 import type { CampaignCounters } from '../domain/counters';
 import type { CallOutcome, CampaignStatus, ContactStatus } from '../domain/status';
 import type { BatchDoc, CallDoc, CampaignDoc, ContactDoc, CountsDelta } from './model';
+import type { PaceDoc } from '../dialers/paced';
 
 const DUPLICATE_KEY = 11000;
 
@@ -57,6 +58,8 @@ export class CampaignStore {
   readonly batches: Collection<BatchDoc>;
   readonly calls: Collection<CallDoc>;
   private readonly sequences: Collection<{ _id: string; value: number }>;
+  /** Send times handed out to the workers of one dialer (see CallPacer). */
+  readonly dialPacing: Collection<PaceDoc>;
 
   constructor(db: Db) {
     this.campaigns = db.collection<CampaignDoc>('campaigns');
@@ -64,6 +67,7 @@ export class CampaignStore {
     this.batches = db.collection<BatchDoc>('contact_batches');
     this.calls = db.collection<CallDoc>('calls');
     this.sequences = db.collection('counters');
+    this.dialPacing = db.collection<PaceDoc>('dial_pacing');
   }
 
   /** Indexes for listings and exports; MongoDB uses them, FerretDB ignores all but `_id`. */

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
+import { CallPacer, PacedDialer } from '../dialers/paced';
 import { dialTaskQueue } from '../domain/ids';
 
 export interface WorkerSetup {
@@ -18,12 +19,20 @@ export const workflowsPath = require.resolve('../../workflows');
 /**
  * Two workers on one connection: workflows and bookkeeping activities on the main task queue;
  * dial activities on their own queue, where the server enforces the calls-per-second cap for every
- * worker at once.
+ * worker at once, and a pacer shared through MongoDB spaces the requests within each second.
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const dialQueue = dialTaskQueue(setup.taskQueue);
+  const pacedDialer =
+    setup.dialMaxCps > 0
+      ? new PacedDialer(
+          setup.deps.dialer,
+          new CallPacer(setup.deps.store.dialPacing, dialQueue, setup.dialMaxCps),
+        )
+      : setup.deps.dialer;
   const activities = createActivities({
     ...setup.deps,
+    dialer: pacedDialer,
     settings: { ...setup.deps.settings, dialTaskQueue: dialQueue },
   });
   const { dial, ...bookkeeping } = activities;
