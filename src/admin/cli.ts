@@ -97,7 +97,7 @@ const commands: Record<string, Command> = {
           `  name                  ${account.name}`,
           `  appId                 ${account.appId}   (the Kore.ai iid header and JWT appId claim)`,
           `  jwtSecret             ${account.jwtSecret ?? ''}   (signs the account's Kore.ai JWTs: keep it secret)`,
-          `  maxConcurrentCalls    ${account.maxConcurrentCalls || 'no cap'}`,
+          `  maxConcurrentCalls    ${account.maxConcurrentCalls || 'no cap'}   (recorded; not yet enforced across campaigns)`,
         ],
         account,
       );
@@ -172,7 +172,7 @@ const commands: Record<string, Command> = {
         `  name                  ${account.name}`,
         `  appId                 ${account.appId}`,
         `  jwtSecret             ${account.jwtSecret ?? '(hidden: add --show-secret)'}`,
-        `  maxConcurrentCalls    ${account.maxConcurrentCalls || 'no cap'}`,
+        `  maxConcurrentCalls    ${account.maxConcurrentCalls || 'no cap'}   (recorded; not yet enforced across campaigns)`,
         `  createdAt             ${iso(account.createdAt)}`,
         `  API keys              ${account.keys.length === 0 ? 'none' : ''}`,
         ...account.keys.map(
