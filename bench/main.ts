@@ -1,0 +1,183 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { campaignWorkflowId } from '../src/domain/ids';
+import { benchContacts, round, VoiceGenieClient } from './client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Stack, resetPeakRss } from './stack';
+import { largestHistory } from './scenarios/scale';
+import { schedulePrecision } from './scenarios/schedule-precision';
+import { startLatency } from './scenarios/start-latency';
+import { statusLoad } from './scenarios/status-load';
+import { peakMemory, runBaseline, runCampaign } from './scenarios/throughput';
+
+const SCENARIOS = ['throughput', 'latency', 'precision', 'load', 'scale'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+interface Options {
+  only: Scenario[];
+  throughputContacts: number;
+  scaleContacts: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = {
+    only: SCENARIOS.filter((s) => s !== 'scale'),
+    throughputContacts: 10_000,
+    scaleContacts: 100_000,
+  };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--scale') options.only = [...new Set([...options.only, 'scale' as const])];
+    else if (arg === '--only') {
+      const names = value().split(',');
+      const unknown = names.filter((n) => !SCENARIOS.includes(n as Scenario));
+      if (unknown.length)
+        throw new Error(`unknown scenario ${unknown.join(', ')}: choose from ${SCENARIOS.join(', ')}`);
+      options.only = names as Scenario[];
+    } else if (arg === '--contacts') options.throughputContacts = Number(value());
+    else if (arg === '--scale-contacts') options.scaleContacts = Number(value());
+    else
+      throw new Error(
+        `unknown argument ${arg}: use --scale, --only <${SCENARIOS.join('|')}>, --contacts N, --scale-contacts N`,
+      );
+  }
+  return options;
+}
+
+const say = (line: string) => console.log(line);
+
+/**
+ * `npm run bench`: brings up the local servers and the engine's processes, runs each scenario
+ * and prints one table; the figures go to bench/results/<date>.json as well.
+ */
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const stack = new Stack({ simCallMs: 0, log: say });
+  const results: Record<string, unknown> = {};
+  const table: [string, string, string][] = [];
+  const report = (...rows: [string, string, string][]) => {
+    table.push(...rows);
+    for (const row of rows) say(`  → ${row.join(': ')}`);
+  };
+  try {
+    await stack.start();
+    const vg = new VoiceGenieClient(stack.apiUrl, stack.apiKey);
+    say(`engine up: API ${stack.apiUrl}, carrier ${stack.carrierUrl}, data ${stack.dataDir}`);
+
+    if (options.only.includes('throughput')) {
+      const n = options.throughputContacts;
+      for (const p of [stack.api, ...stack.workers]) resetPeakRss(p?.child.pid);
+      say(`throughput: a ${n}-contact campaign, maxConcurrentCalls 200, carrier delay 0 …`);
+      const engine = await runCampaign(stack, vg, n, 1, 200);
+      const memory = peakMemory(stack);
+      say(`throughput: the bare-Temporal baseline, ${n} trivial children in a window of 200 …`);
+      const baseline = await runBaseline(stack, n, 200);
+      const ratio = round(engine.contactsPerS / baseline.childrenPerS, 2);
+      results.throughput = { engine, baseline, ratio };
+      results.memory = memory;
+      report(
+        ['throughput', `engine, ${n} contacts`, `${engine.contactsPerS} contacts/s (${engine.wallS} s)`],
+        [
+          'throughput',
+          `bare Temporal, ${n} children`,
+          `${baseline.childrenPerS} children/s (${baseline.wallS} s)`,
+        ],
+        ['throughput', 'ratio engine / baseline', `${ratio} (target ≥ 0.5)`],
+        ['memory', 'peak RSS, worker / API', `${memory.workerPeakRssMiB} MiB / ${memory.apiPeakRssMiB} MiB`],
+      );
+    }
+
+    if (options.only.includes('latency')) {
+      say('start latency: 30 × POST /uploadCampaignDataAndRun with 1,000 contacts …');
+      const latency = await startLatency(vg);
+      results.startLatency = latency;
+      report([
+        'start latency',
+        `${latency.runs} runs × ${latency.contacts} contacts`,
+        `p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms (target p50 < 150 ms)`,
+      ]);
+    }
+
+    if (options.only.includes('precision')) {
+      say('schedule precision: 2,000 contacts scheduled across one minute …');
+      const precision = await schedulePrecision(stack, vg);
+      results.schedulePrecision = precision;
+      report([
+        'schedule precision',
+        `${precision.contacts} contacts over ${precision.spreadS} s`,
+        `late p50 ${precision.p50LateMs} ms, p99 ${precision.p99LateMs} ms, earliest ${precision.earliestMs} ms (target p99 < 1000 ms)`,
+      ]);
+    }
+
+    if (options.only.includes('load')) {
+      say('status load: 200 clients polling a running campaign for 60 s …');
+      const contacts = benchContacts(5000, 30_000).map((c) => ({
+        ...c,
+        custom_data: { simulate: { delayMs: 2000 } },
+      }));
+      const campaignId = await vg.createWithContacts(
+        { maxConcurrentCalls: 50, isContextBasedCall: true },
+        contacts,
+      );
+      await vg.ok('GET', `/startCampaignv2/${campaignId}`);
+      const load = await statusLoad(stack.apiUrl, stack.apiKey, campaignId);
+      await vg.ok('GET', `/pauseTheCampaign/${campaignId}`);
+      results.statusLoad = load;
+      report([
+        'status load',
+        `${load.clients} clients × ${load.seconds} s`,
+        `${load.requests} requests (${load.perS}/s), p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.errors} errors`,
+      ]);
+    }
+
+    if (options.only.includes('scale')) {
+      const n = options.scaleContacts;
+      say(`scale: a ${n}-contact campaign …`);
+      const run = await runCampaign(stack, vg, n, 2, 200);
+      const history = await largestHistory(stack, run.campaignId);
+      const runs = await stack.ctx.temporal.workflow
+        .getHandle(campaignWorkflowId(run.campaignId))
+        .describe()
+        .then((d) => d.historyLength);
+      results.scale = {
+        ...run,
+        largestHistoryEvents: history.events,
+        workflowsListed: history.workflows,
+        lastRunEvents: runs,
+      };
+      report([
+        'scale',
+        `${n} contacts`,
+        `${run.wallS} s, ${run.contactsPerS} contacts/s, largest history ${history.events} events (limit 10,000)`,
+      ]);
+    }
+  } finally {
+    await stack.stop();
+  }
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  say('');
+  say(`machine: ${machine}`);
+  const widths = [0, 1].map((c) => Math.max(...table.map((row) => row[c]?.length ?? 0)));
+  for (const [a, b, c] of table) say(`${a.padEnd(widths[0] ?? 0)}  ${b.padEnd(widths[1] ?? 0)}  ${c}`);
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${new Date().toISOString().slice(0, 10)}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, args: process.argv.slice(2), results }, null, 2)}\n`,
+  );
+  say(`results: ${file}`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+import { campaignWorkflowId } from '../../src/domain/ids';
+import type { CallView } from '../../src/carrier/ledger';
+import { benchContacts, percentile, round, type VoiceGenieClient } from '../client';
+import type { Stack } from '../stack';
+
+export interface SchedulePrecision {
+  contacts: number;
+  spreadS: number;
+  p50LateMs: number;
+  p99LateMs: number;
+  maxLateMs: number;
+  earliestMs: number;
+}
+
+/**
+ * `contacts` contacts scheduled evenly across `spreadS` seconds, starting `leadS` seconds after
+ * the start: how late each first call reaches the carrier (its ledger time minus the scheduled
+ * time). A negative figure would be a call placed early.
+ */
+export async function schedulePrecision(
+  stack: Stack,
+  vg: VoiceGenieClient,
+  contacts = 2000,
+  spreadS = 60,
+  leadS = 45,
+): Promise<SchedulePrecision> {
+  const firstAt = Date.now() + leadS * 1000;
+  const due = new Map<string, number>();
+  const list = benchContacts(contacts, 20_000).map((c, i) => {
+    const at = firstAt + Math.floor((i * spreadS * 1000) / contacts);
+    due.set(c.phone_number, at);
+    return { ...c, scheduledCallDateTime: new Date(at).toISOString() };
+  });
+  const campaignId = await vg.createWithContacts({ isScheduledCall: true, maxConcurrentCalls: 200 }, list);
+  await vg.ok('GET', `/startCampaignv2/${campaignId}`);
+  await stack.ctx.temporal.workflow.getHandle(campaignWorkflowId(campaignId)).result();
+
+  const res = await fetch(`${stack.carrierUrl}/ledger/calls?campaignId=${campaignId}`);
+  const { calls } = (await res.json()) as { calls: CallView[] };
+  const late = calls
+    .filter((c) => c.attempt === 1)
+    .map((c) => Date.parse(c.requestedAt) - (due.get(c.to) ?? NaN));
+  if (late.length !== contacts || late.some(Number.isNaN)) {
+    throw new Error(`expected ${contacts} first calls in the ledger, found ${late.length}`);
+  }
+  return {
+    contacts,
+    spreadS,
+    p50LateMs: round(percentile(late, 50), 0),
+    p99LateMs: round(percentile(late, 99), 0),
+    maxLateMs: round(Math.max(...late), 0),
+    earliestMs: round(Math.min(...late), 0),
+  };
+}
