@@ -672,7 +672,18 @@ export class CampaignService {
    * The running workflow's own answer, or undefined when it cannot give one in time. A run that is
    * still loading its plan (the first second after a start) is asked again a few times.
    */
-  async querySnapshot(campaignId: string): Promise<CampaignSnapshot | undefined> {
+  querySnapshot(campaignId: string): Promise<CampaignSnapshot | undefined> {
+    const now = Date.now();
+    const shared = this.snapshots.get(campaignId);
+    if (shared && now - shared.at < SNAPSHOT_SHARE_MS) return shared.answer;
+    for (const [id, entry] of this.snapshots)
+      if (now - entry.at >= SNAPSHOT_SHARE_MS) this.snapshots.delete(id);
+    const answer = this.askWorkflow(campaignId);
+    this.snapshots.set(campaignId, { at: now, answer });
+    return answer;
+  }
+
+  private async askWorkflow(campaignId: string): Promise<CampaignSnapshot | undefined> {
     const deadline = Date.now() + this.queryTimeoutMs;
     for (;;) {
       try {
@@ -689,6 +700,15 @@ export class CampaignService {
         this.deps.log.warn({ err, campaignId }, 'status query failed; answering from the record');
         return undefined;
       }
+    }
+  }
+
+  /** Pause, resume or cancel; the next status answer is a fresh one. */
+  private async update(campaignId: string, def: typeof pauseUpdate) {
+    try {
+      return await this.handle(campaignId).executeUpdate(def);
+    } finally {
+      this.snapshots.delete(campaignId);
     }
   }
 
