@@ -101,10 +101,11 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
   setHandler(callEventSignal, (event) => {
     // Only the first outcome of each attempt counts; a provider's repeated callback changes nothing.
     const seen = events.get(event.attempt) ?? { inProgress: false };
-    if (event.event === 'in_progress' && !seen.inProgress) {
+    if (event.event === 'completed') seen.completed ??= event;
+    else if (!seen.inProgress) {
       seen.inProgress = true;
       seen.answeredAt = Date.now();
-    } else seen.completed ??= event;
+    }
     events.set(event.attempt, seen);
   });
 
