@@ -134,6 +134,7 @@ async function main(): Promise<void> {
   const stack = new Stack({ simCallMs: SIM_CALL_MS, log: progress });
   let failures = 0;
   const totals = { contacts: 0, calls: 0, refused: 0 };
+  let finished = false;
   try {
     await stack.start();
     const vg = new VoiceGenieClient(stack.apiUrl, stack.apiKey);
@@ -148,8 +149,9 @@ async function main(): Promise<void> {
       totals.calls += run.calls;
       totals.refused += run.refused;
     }
+    finished = true;
   } finally {
-    await stack.stop();
+    await stack.stop({ keepData: !finished || failures > 0 });
   }
   console.log(
     `totals: ${n(totals.contacts)} contacts, ${n(totals.calls)} calls, ${count(totals.refused, 'repeated request')} refused; wall ${seconds(began)} s`,

@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     table.push(...rows);
     for (const row of rows) say(`  → ${row.join(': ')}`);
   };
+  let finished = false;
   try {
     await stack.start();
     const vg = new VoiceGenieClient(stack.apiUrl, stack.apiKey);
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
 
     if (options.only.includes('latency')) {
       say('start latency: 30 × POST /uploadCampaignDataAndRun with 1,000 contacts …');
-      const latency = await startLatency(vg);
+      const latency = await startLatency(stack, vg);
       results.startLatency = latency;
       report([
         'start latency',
@@ -158,8 +159,9 @@ async function main(): Promise<void> {
         `${run.wallS} s, ${run.contactsPerS} contacts/s, largest history ${history.events} events (limit 10,000)`,
       ]);
     }
+    finished = true;
   } finally {
-    await stack.stop();
+    await stack.stop({ keepData: !finished });
   }
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -184,10 +184,13 @@ export class Stack {
     this.workers.splice(this.workers.indexOf(worker), 1);
   }
 
-  async stop(): Promise<void> {
+  /** Stops everything; the data directory (databases, ledger, logs) stays only when asked to. */
+  async stop({ keepData }: { keepData: boolean }): Promise<void> {
     for (const p of [...this.workers, this.api, this.carrier]) await p?.stop();
     await this.ctx?.close();
     await Promise.all([this.temporal?.stop(), this.mongo?.stop()]);
+    if (keepData) this.options.log(`data, logs and ledger kept in ${this.dataDir}`);
+    else rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
 
