@@ -1,3 +1,4 @@
+import type { ContactDoc } from '../../src/campaigns/model';
 import { campaignWorkflowId } from '../../src/domain/ids';
 import { ALWAYS_OPEN, benchContacts, percentile, round, type VoiceGenieClient } from '../client';
 import type { Stack } from '../stack';
@@ -8,6 +9,8 @@ export interface StartLatency {
   p50Ms: number;
   p95Ms: number;
   maxMs: number;
+  /** p50 of writing the same 1,000 contact documents with one insertMany, straight through the driver. */
+  insertFloorP50Ms: number;
 }
 
 /**
@@ -23,6 +26,7 @@ export async function startLatency(
   contacts = 1000,
 ): Promise<StartLatency> {
   const times: number[] = [];
+  let firstCampaignId: string | undefined;
   for (let run = 0; run < runs; run += 1) {
     const reply = await vg.call<{ campaign: { _id: string } }>('POST', '/uploadCampaignDataAndRun', {
       campaignName: `latency ${run}`,
@@ -36,6 +40,7 @@ export async function startLatency(
       throw new Error(`upload-and-run answered ${reply.status}: ${JSON.stringify(reply.body)}`);
     times.push(reply.ms);
     const campaignId = reply.body.data.campaign._id;
+    firstCampaignId ??= campaignId;
     const cancelled = await vg.call('POST', `/v1/campaigns/${campaignId}/cancel`);
     if (cancelled.status !== 200) throw new Error(`cancel answered ${cancelled.status}`);
     await stack.ctx.temporal.workflow.getHandle(campaignWorkflowId(campaignId)).result();
@@ -46,5 +51,24 @@ export async function startLatency(
     p50Ms: round(percentile(times, 50)),
     p95Ms: round(percentile(times, 95)),
     maxMs: round(Math.max(...times)),
+    insertFloorP50Ms: round(await insertFloor(stack, firstCampaignId as string)),
   };
+}
+
+/**
+ * The least any start of 1,000 contacts can cost on this database server: one insertMany of the
+ * contact documents a start wrote, copied under new ids into a scratch collection.
+ */
+async function insertFloor(stack: Stack, campaignId: string, runs = 10): Promise<number> {
+  const docs = await stack.ctx.store.contacts.find({ campaignId }).toArray();
+  const scratch = stack.ctx.mongo.db.collection<ContactDoc>('bench_insert_floor');
+  const times: number[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const copies = docs.map((d) => ({ ...d, _id: `${run}:${d._id}` }));
+    const started = performance.now();
+    await scratch.insertMany(copies, { ordered: false });
+    times.push(performance.now() - started);
+  }
+  await scratch.drop();
+  return percentile(times, 50);
 }
