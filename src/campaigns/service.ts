@@ -7,10 +7,15 @@ import {
 } from '@temporalio/client';
 import type { CountryCode } from 'libphonenumber-js';
 import { emptyCounters, type CampaignCounters } from '../domain/counters';
-import { campaignWorkflowId } from '../domain/ids';
+import { campaignWorkflowId, contactWorkflowId } from '../domain/ids';
 import { defaultRedialConfig, type RedialConfig } from '../domain/redial';
 import { AccountIdKey, CampaignIdKey } from '../domain/search-attributes';
-import type { CallOutcome, CampaignStatus, ContactStatus } from '../domain/status';
+import {
+  isFinalContactStatus,
+  type CallOutcome,
+  type CampaignStatus,
+  type ContactStatus,
+} from '../domain/status';
 import type { DncStore } from '../dnc/store';
 import { normalizePhone } from '../phones/normalize';
 import { timezonesForNumber } from '../phones/timezones';
@@ -19,6 +24,7 @@ import { campaignWorkflow } from '../../workflows/campaign';
 import {
   batchesAddedSignal,
   cancelUpdate,
+  contactStateQuery,
   pauseUpdate,
   resumeUpdate,
   statusQuery,
@@ -700,6 +706,35 @@ export class CampaignService {
         this.deps.log.warn({ err, campaignId }, 'status query failed; answering from the record');
         return undefined;
       }
+    }
+  }
+
+  /**
+   * A contact as its workflow sees it now. The record changes only when a call is placed or ends,
+   * so it cannot say that a contact sleeps until its calling window opens or its next redial.
+   */
+  async liveContact(campaign: CampaignDoc, contact: ContactDoc): Promise<ContactDoc> {
+    if (!ACTIVE.includes(campaign.status) || isFinalContactStatus(contact.status)) return contact;
+    try {
+      const state = await withTimeout(
+        this.deps.temporal.workflow
+          .getHandle(contactWorkflowId(campaign._id, contact._id))
+          .query(contactStateQuery),
+        this.queryTimeoutMs,
+      );
+      return {
+        ...contact,
+        status: state.status,
+        attempts: Math.max(contact.attempts, state.attempts),
+        ...(state.nextDialAt !== undefined && { nextAttemptAt: new Date(state.nextDialAt) }),
+      };
+    } catch (err) {
+      // Not started yet, or just finished: the record is then the whole truth.
+      this.deps.log.debug(
+        { err, contactId: contact._id },
+        'contact state query failed; answering from the record',
+      );
+      return contact;
     }
   }
 

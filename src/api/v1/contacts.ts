@@ -149,6 +149,8 @@ export const contactRoutes = [
     path: '/v1/campaigns/:id/contacts/:contactId',
     tag: 'Contacts',
     summary: 'Get a contact',
+    description:
+      "While the campaign runs, `status`, `attempts` and `next_attempt_at` come live from the contact's workflow: it shows `waiting_window` or `retry_scheduled` with the time of the next dial. The list shows the stored record.",
     params: contactParams,
     success: { status: 200, description: 'The contact', schema: contactSchema },
     errors: { 404: 'No such campaign in your account, or no such contact in it' },
@@ -156,7 +158,7 @@ export const contactRoutes = [
       const campaign = await deps.ctx.service.getCampaign(account._id, params.id);
       const contact = await deps.ctx.store.getContact(contactIdOf(deps, campaign._id, params.contactId));
       if (!contact || contact.campaignId !== campaign._id) throw notFound('Contact');
-      return presentContact(contact);
+      return presentContact(await deps.ctx.service.liveContact(campaign, contact));
     },
   }),
 ];

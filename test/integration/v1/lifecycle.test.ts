@@ -3,6 +3,7 @@ import {
   campaignSchema,
   campaignStatusSchema,
   contactPageSchema,
+  contactSchema,
   uploadResultSchema,
 } from '../../../src/api/v1/schemas';
 import { ALWAYS_OPEN } from '../../support/campaigns';
@@ -152,6 +153,36 @@ describe('campaign life cycle through /v1', () => {
     expect(status.counters.contacts).toMatchObject({ cancelled: 2, pending: 0 });
     expect((await api.fail('POST', `/v1/campaigns/${id}/start`, {}, 409)).code).toBe(
       'INVALID_CAMPAIGN_STATE',
+    );
+  });
+
+  it('shows a contact waiting for its calling window live from its workflow, with the time of its dial', async () => {
+    const weekdays = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+    // Open on one day only, three days from now (UTC): closed now, and for the whole test.
+    const opensOn = new Date(Date.now() + 3 * 24 * 3600_000);
+    const day = weekdays[opensOn.getUTCDay()]!;
+    const id = await createCampaign({ callingHours: { days: [{ day, start: '09:00', end: '17:00' }] } });
+    const [phone] = numbersEndingIn([1], 203);
+    const upload = await api.ok(uploadResultSchema, 'POST', `/v1/campaigns/${id}/contacts`, {
+      body: [{ phone_number: phone, timezone: 'UTC' }],
+    });
+    expect(upload.uploaded).toBe(1);
+    await api.ok(campaignSchema, 'POST', `/v1/campaigns/${id}/start`);
+    const [listed] = (await api.ok(contactPageSchema, 'GET', `/v1/campaigns/${id}/contacts`)).data;
+
+    const contact = await waitFor(
+      () => api.ok(contactSchema, 'GET', `/v1/campaigns/${id}/contacts/${listed!.id}`),
+      (c) => c.status === 'waiting_window',
+      { what: 'the contact to wait for its window' },
+    );
+    const opensAt = Date.UTC(opensOn.getUTCFullYear(), opensOn.getUTCMonth(), opensOn.getUTCDate(), 9);
+    expect(contact).toMatchObject({ attempts: 0, next_attempt_at: new Date(opensAt).toISOString() });
+
+    await api.ok(campaignSchema, 'POST', `/v1/campaigns/${id}/cancel`);
+    await waitFor(
+      () => api.ok(contactSchema, 'GET', `/v1/campaigns/${id}/contacts/${listed!.id}`),
+      (c) => c.status === 'cancelled',
+      { what: 'the contact to end cancelled' },
     );
   });
 });
