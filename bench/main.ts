@@ -113,14 +113,18 @@ async function main(): Promise<void> {
     }
 
     if (options.only.includes('precision')) {
-      say('schedule precision: 2,000 contacts scheduled across one minute …');
-      const precision = await schedulePrecision(stack, vg);
-      results.schedulePrecision = precision;
-      report([
-        'schedule precision',
-        `${precision.contacts} contacts over ${precision.spreadS} s`,
-        `late p50 ${precision.p50LateMs} ms, p99 ${precision.p99LateMs} ms, earliest ${precision.earliestMs} ms (target p99 < 1000 ms)`,
-      ]);
+      // 2,000 in a minute asks for more first calls a second than this server may sustain; 200 do
+      // not, so that run shows the timers' own precision apart from the capacity.
+      for (const contacts of [2000, 200]) {
+        say(`schedule precision: ${contacts} contacts scheduled across one minute …`);
+        const precision = await schedulePrecision(stack, vg, contacts);
+        results[`schedulePrecision${contacts}`] = precision;
+        report([
+          'schedule precision',
+          `${precision.contacts} contacts over ${precision.spreadS} s`,
+          `late p50 ${precision.p50LateMs} ms, p99 ${precision.p99LateMs} ms, earliest ${precision.earliestMs} ms (target p99 < 1000 ms)`,
+        ]);
+      }
     }
 
     if (options.only.includes('load')) {

@@ -119,6 +119,11 @@ export class CampaignService {
     string,
     { at: number; answer: Promise<CampaignSnapshot | undefined> }
   >();
+  /**
+   * Reads of a campaign's record for status answers, while under way: callers polling one
+   * campaign at once share a read instead of queueing one each at the database.
+   */
+  private readonly statusReads = new Map<string, Promise<CampaignDoc>>();
 
   constructor(private readonly deps: ServiceDeps) {
     this.queryTimeoutMs = deps.queryTimeoutMs ?? 3000;
@@ -650,7 +655,7 @@ export class CampaignService {
   /* ------------------------------------------------------------ status */
 
   async getStatus(accountId: string, ref: string): Promise<CampaignStatusView> {
-    const campaign = await this.getCampaign(accountId, ref);
+    const campaign = await this.readForStatus(accountId, ref);
     if (ACTIVE.includes(campaign.status)) {
       const snapshot = await this.querySnapshot(campaign._id);
       if (snapshot) {
@@ -672,6 +677,15 @@ export class CampaignService {
       ...(campaign.pausedAt && { pausedAt: campaign.pausedAt }),
       ...(campaign.completedAt && { estimatedCompletionAt: campaign.completedAt }),
     };
+  }
+
+  private readForStatus(accountId: string, ref: string): Promise<CampaignDoc> {
+    const key = `${accountId}\u0000${ref}`;
+    const underWay = this.statusReads.get(key);
+    if (underWay) return underWay;
+    const read = this.getCampaign(accountId, ref).finally(() => this.statusReads.delete(key));
+    this.statusReads.set(key, read);
+    return read;
   }
 
   /**

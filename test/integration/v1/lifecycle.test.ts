@@ -185,4 +185,33 @@ describe('campaign life cycle through /v1', () => {
       { what: 'the contact to end cancelled' },
     );
   });
+
+  it('answers many callers polling one campaign at once from shared reads of its record', async () => {
+    const id = await createCampaign({ isScheduledCall: true });
+    await api.ok(uploadResultSchema, 'POST', `/v1/campaigns/${id}/contacts`, {
+      body: [
+        {
+          phone_number: numbersEndingIn([1], 204)[0],
+          scheduledCallDateTime: new Date(Date.now() + 3600_000).toISOString(),
+        },
+      ],
+    });
+    await api.ok(campaignSchema, 'POST', `/v1/campaigns/${id}/start`);
+    // The first read is held a moment, so that every request arrives while it is under way.
+    const read = engine.store.findCampaign.bind(engine.store);
+    const spy = jest.spyOn(engine.store, 'findCampaign').mockImplementation(async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return read(...args);
+    });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, () => api.ok(campaignStatusSchema, 'GET', `/v1/campaigns/${id}/status`)),
+      );
+      expect(answers.every((a) => a.status === 'running' && a.counters.total === 1)).toBe(true);
+      expect(spy.mock.calls.length).toBeLessThan(20);
+    } finally {
+      spy.mockRestore();
+    }
+    await api.ok(campaignSchema, 'POST', `/v1/campaigns/${id}/cancel`);
+  });
 });
