@@ -190,8 +190,8 @@ export function createActivities(deps: ActivityDeps) {
           refs.map((r) => r.contactId),
           { status: 'cancelled', finishedAt: new Date() },
           ['pending'],
+          (done) => Context.current().heartbeat({ index, done }),
         );
-        Context.current().heartbeat({ index });
         index += 1;
       }
     },

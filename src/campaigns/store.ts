@@ -14,6 +14,8 @@ import type { BatchDoc, CallDoc, CampaignDoc, ContactDoc, CountsDelta } from './
 import type { PaceDoc } from '../dialers/paced';
 
 const DUPLICATE_KEY = 11000;
+/** Contacts per updateMany: a batch's worth of ids stays a small command. */
+const UPDATE_CHUNK = 200;
 
 export function newCampaignId(): string {
   return new ObjectId().toHexString();
@@ -240,13 +242,28 @@ export class CampaignStore {
     return result.modifiedCount === 1;
   }
 
+  /**
+   * Moves those of `ids` whose status is one of `from`; returns how many moved. One updateMany per
+   * chunk: single updates sent in parallel queue behind one another on a server with one writer
+   * (FerretDB on SQLite took 58 ms each, sixteen at a time), and an activity must heartbeat.
+   */
   async updateContacts(
     ids: string[],
     set: Partial<ContactDoc>,
     from: readonly ContactStatus[],
+    afterChunk: (done: number) => void = () => undefined,
   ): Promise<number> {
-    const moved = await mapLimit(ids, 16, (id) => this.moveContact(id, from, set));
-    return moved.filter(Boolean).length;
+    let moved = 0;
+    for (let i = 0; i < ids.length; i += UPDATE_CHUNK) {
+      const chunk = ids.slice(i, i + UPDATE_CHUNK);
+      const result = await this.contacts.updateMany(
+        { _id: { $in: chunk }, status: { $in: [...from] } },
+        { $set: { ...set, updatedAt: new Date() } },
+      );
+      moved += result.modifiedCount;
+      afterChunk(i + chunk.length);
+    }
+    return moved;
   }
 
   listContacts(

@@ -6,6 +6,9 @@ import {
   contactSchema,
   uploadResultSchema,
 } from '../../../src/api/v1/schemas';
+import { campaignWorkflowId } from '../../../src/domain/ids';
+import { syntheticNumbers } from '../../../src/phones/synthetic-numbers';
+import type { CampaignResult } from '../../../workflows/campaign';
 import { ALWAYS_OPEN } from '../../support/campaigns';
 import { startEngine, type Engine } from '../../support/engine';
 import { numbersEndingIn, V1Client, waitFor } from './client';
@@ -213,5 +216,30 @@ describe('campaign life cycle through /v1', () => {
       spy.mockRestore();
     }
     await api.ok(campaignSchema, 'POST', `/v1/campaigns/${id}/cancel`);
+  });
+
+  it('cancels a running campaign with a thousand contacts not yet started, every one of them', async () => {
+    // One line and a call that lasts a minute: the campaign starts one contact and holds the rest.
+    const id = await createCampaign({ maxConcurrentCalls: 1, isContextBasedCall: true });
+    const numbers = syntheticNumbers({ count: 1000, seed: 205, lastDigit: () => 1 });
+    await api.ok(uploadResultSchema, 'POST', `/v1/campaigns/${id}/contacts`, {
+      body: numbers.map((phone_number) => ({
+        phone_number,
+        custom_data: { simulate: { delayMs: 60_000 } },
+      })),
+    });
+    await api.ok(campaignSchema, 'POST', `/v1/campaigns/${id}/start`);
+    await waitFor(
+      () => api.ok(campaignStatusSchema, 'GET', `/v1/campaigns/${id}/status`),
+      (s) => s.live_calls === 1,
+      { what: 'the first call' },
+    );
+    await api.ok(campaignSchema, 'POST', `/v1/campaigns/${id}/cancel`);
+    const result = (await engine.client.workflow
+      .getHandle(campaignWorkflowId(id))
+      .result()) as CampaignResult;
+    expect(result.status).toBe('cancelled');
+    expect(result.counters.contacts.cancelled).toBe(1000);
+    expect(await engine.store.contacts.countDocuments({ campaignId: id, status: 'cancelled' })).toBe(1000);
   });
 });
