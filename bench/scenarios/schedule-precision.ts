@@ -26,7 +26,8 @@ export async function schedulePrecision(
 ): Promise<SchedulePrecision> {
   const firstAt = Date.now() + leadS * 1000;
   const due = new Map<string, number>();
-  const list = benchContacts(contacts, 20_000).map((c, i) => {
+  // A seed of its own per size: numbers that opted out in one run are on the do-not-call list in the next.
+  const list = benchContacts(contacts, 20_000 + contacts).map((c, i) => {
     const at = firstAt + Math.floor((i * spreadS * 1000) / contacts);
     due.set(c.phone_number, at);
     return { ...c, scheduledCallDateTime: new Date(at).toISOString() };
