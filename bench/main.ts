@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     if (options.only.includes('scale')) {
       const n = options.scaleContacts;
       say(`scale: a ${n}-contact campaign …`);
-      const run = await runCampaign(stack, vg, n, 2, 200);
+      const run = await runCampaign(stack, vg, n, 2, 200, say);
       const history = await largestHistory(stack, run.campaignId);
       const runs = await stack.ctx.temporal.workflow
         .getHandle(campaignWorkflowId(run.campaignId))

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { finishedContacts } from '../../src/domain/counters';
 import { campaignWorkflowId } from '../../src/domain/ids';
 import { HISTORY_EVENTS_LIMIT, type CampaignResult } from '../../workflows/campaign';
+import { statusQuery } from '../../workflows/messages';
 import { benchContacts, round, type VoiceGenieClient } from '../client';
 import { peakRssMiB, type Stack } from '../stack';
+
+const PROGRESS_INTERVAL_MS = 60_000;
 
 export interface CampaignRun {
   contacts: number;
@@ -15,7 +19,8 @@ export interface CampaignRun {
 
 /**
  * One campaign of `contacts` contacts, every one answered at the first attempt, from the start
- * request to `completed`, through the API, the worker process and the simulated carrier.
+ * request to `completed`, through the API, the worker process and the simulated carrier. With
+ * `progress`, a run that takes hours says every minute how far it is, so it can be judged early.
  */
 export async function runCampaign(
   stack: Stack,
@@ -23,13 +28,27 @@ export async function runCampaign(
   contacts: number,
   seed: number,
   maxConcurrentCalls: number,
+  progress?: (line: string) => void,
 ): Promise<CampaignRun> {
   const campaignId = await vg.createWithContacts({ maxConcurrentCalls }, benchContacts(contacts, seed));
   const started = performance.now();
   await vg.ok('GET', `/startCampaignv2/${campaignId}`);
-  const result = (await stack.ctx.temporal.workflow
-    .getHandle(campaignWorkflowId(campaignId))
-    .result()) as CampaignResult;
+  const handle = stack.ctx.temporal.workflow.getHandle(campaignWorkflowId(campaignId));
+  const ticker =
+    progress &&
+    setInterval(() => {
+      handle.query(statusQuery).then(
+        (s) => {
+          const done = finishedContacts(s.counters);
+          const elapsedS = (performance.now() - started) / 1000;
+          progress(
+            `  ${Math.round(elapsedS)} s: ${done} of ${contacts} final (${round(done / elapsedS)}/s), history ${s.historyLength}`,
+          );
+        },
+        (err: unknown) => progress(`  status query failed: ${String(err)}`),
+      );
+    }, PROGRESS_INTERVAL_MS);
+  const result = (await handle.result().finally(() => clearInterval(ticker))) as CampaignResult;
   const wallS = (performance.now() - started) / 1000;
   if (result.status !== 'completed') throw new Error(`campaign ${campaignId} ended ${result.status}`);
   return {
