@@ -10,7 +10,15 @@ import {
 } from 'mongodb';
 import type { CampaignCounters } from '../domain/counters';
 import type { CallOutcome, CampaignStatus, ContactStatus } from '../domain/status';
-import type { BatchDoc, CallDoc, CampaignDoc, ContactDoc, CountsDelta } from './model';
+import type {
+  BatchDoc,
+  CallDoc,
+  CampaignDoc,
+  ContactDoc,
+  ContactRef,
+  CountsDelta,
+  StoredBatchDoc,
+} from './model';
 import type { PaceDoc } from '../dialers/paced';
 
 const DUPLICATE_KEY = 11000;
@@ -57,7 +65,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 export class CampaignStore {
   readonly campaigns: Collection<CampaignDoc>;
   readonly contacts: Collection<ContactDoc>;
-  readonly batches: Collection<BatchDoc>;
+  readonly batches: Collection<StoredBatchDoc>;
   readonly calls: Collection<CallDoc>;
   private readonly sequences: Collection<{ _id: string; value: number }>;
   /** Send times handed out to the workers of one dialer (see CallPacer). */
@@ -66,7 +74,7 @@ export class CampaignStore {
   constructor(db: Db) {
     this.campaigns = db.collection<CampaignDoc>('campaigns');
     this.contacts = db.collection<ContactDoc>('contacts');
-    this.batches = db.collection<BatchDoc>('contact_batches');
+    this.batches = db.collection<StoredBatchDoc>('contact_batches');
     this.calls = db.collection<CallDoc>('calls');
     this.sequences = db.collection('counters');
     this.dialPacing = db.collection<PaceDoc>('dial_pacing');
@@ -203,7 +211,9 @@ export class CampaignStore {
    * to the campaign's batches and adds its counts. Until that update the contacts do not count.
    */
   async commitBatch(batch: BatchDoc, latestScheduledAt?: Date): Promise<CampaignDoc> {
-    await this.batches.updateOne({ _id: batch._id }, { $setOnInsert: batch }, { upsert: true });
+    const { refs, ...rest } = batch;
+    const stored: StoredBatchDoc = { ...rest, refsJson: JSON.stringify(refs) };
+    await this.batches.updateOne({ _id: batch._id }, { $setOnInsert: stored }, { upsert: true });
     const inc = countsInc(batch.delta);
     const update: UpdateFilter<CampaignDoc> = {
       $push: { batches: batch.uploadId },
@@ -218,8 +228,11 @@ export class CampaignStore {
     return campaign;
   }
 
-  getBatch(campaignId: string, uploadId: string): Promise<BatchDoc | null> {
-    return this.batches.findOne({ _id: batchDocId(campaignId, uploadId) });
+  async getBatch(campaignId: string, uploadId: string): Promise<BatchDoc | null> {
+    const stored = await this.batches.findOne({ _id: batchDocId(campaignId, uploadId) });
+    if (!stored) return null;
+    const { refsJson, refs, ...rest } = stored;
+    return { ...rest, refs: refsJson === undefined ? (refs ?? []) : (JSON.parse(refsJson) as ContactRef[]) };
   }
 
   async updateContact(
