@@ -5,8 +5,10 @@ import {
   type PhoneNumber,
 } from 'libphonenumber-js/max';
 
-export type NormalizedPhone =
-  { ok: true; e164: string; country: CountryCode } | { ok: false; reason: string };
+/** Shared between callers (see `remembered`): never changed once made. */
+export type NormalizedPhone = Readonly<
+  { ok: true; e164: string; country: CountryCode } | { ok: false; reason: string }
+>;
 
 /** What people put between digits: spaces of any kind, dashes, dots, slashes and parentheses. */
 const SEPARATORS = /[\s\-\u2010-\u2015\u2212.()/]/gu;
@@ -23,6 +25,27 @@ const SEPARATORS = /[\s\-\u2010-\u2015\u2212.()/]/gu;
  * libphonenumber-js release is refused until the package is upgraded.
  */
 export function normalizePhone(raw: string, defaultRegion: CountryCode): NormalizedPhone {
+  if (raw.length > REMEMBERED_LENGTH) return normalize(raw, defaultRegion);
+  const key = `${defaultRegion} ${raw}`;
+  const known = remembered.get(key);
+  if (known) return known;
+  const result = normalize(raw, defaultRegion);
+  if (remembered.size >= REMEMBERED_LIMIT) remembered.clear();
+  remembered.set(key, result);
+  return result;
+}
+
+/**
+ * Numbers normalised lately. An upload-and-run checks every number before it creates anything and
+ * then normalises the same numbers again as it writes them; libphonenumber's validation is the
+ * costliest step of reading an upload (some 15 ms per 1,000 numbers). Only texts a phone number
+ * could be are kept, so that huge bogus input cannot fill memory.
+ */
+const remembered = new Map<string, NormalizedPhone>();
+const REMEMBERED_LIMIT = 10_000;
+const REMEMBERED_LENGTH = 40;
+
+function normalize(raw: string, defaultRegion: CountryCode): NormalizedPhone {
   const compact = raw.replace(SEPARATORS, '');
   const formProblem = /^\+?\d+$/.test(compact) ? null : problemWithForm(raw, compact);
   if (formProblem) return { ok: false, reason: formProblem };

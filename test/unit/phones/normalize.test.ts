@@ -91,4 +91,22 @@ describe('normalizePhone', () => {
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.reason).toMatch(reason);
   });
+
+  it('answers a number read before from memory, the same for each region it is read in', () => {
+    const first = normalizePhone('020 7946 0018', 'GB');
+    expect(normalizePhone('020 7946 0018', 'GB')).toBe(first);
+    expect(normalizePhone('020 7946 0018', 'IN')).toEqual({ ok: true, e164: '+912079460018', country: 'IN' });
+    expect(normalizePhone('020 7946 0018', 'GB')).toEqual({ ok: true, e164: '+442079460018', country: 'GB' });
+  });
+
+  it('does not keep text far longer than any phone number, yet reads it the same', () => {
+    const huge = `+91 98765 43210${' '.repeat(100)}`;
+    const first = normalizePhone(huge, 'IN');
+    expect(first).toEqual({ ok: true, e164: '+919876543210', country: 'IN' });
+    expect(normalizePhone(huge, 'IN')).not.toBe(first);
+    expect(normalizePhone('x'.repeat(10_000), 'IN')).toEqual({
+      ok: false,
+      reason: 'contains letters (extensions and vanity numbers cannot be dialled)',
+    });
+  });
 });
