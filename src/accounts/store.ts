@@ -40,8 +40,9 @@ export class AccountStore {
     this.keys = db.collection<ApiKeyDoc>('api_keys');
   }
 
-  async ensureIndexes(): Promise<void> {
-    await this.keys.createIndex({ accountId: 1 });
+  /** Only where the server reads through secondary indexes (`queryIndexes`). */
+  async ensureIndexes({ queryIndexes }: { queryIndexes: boolean }): Promise<void> {
+    if (queryIndexes) await this.keys.createIndex({ accountId: 1 });
   }
 
   /** Creates the account, or returns the existing one with that id unchanged. */

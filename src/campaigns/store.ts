@@ -80,15 +80,22 @@ export class CampaignStore {
     this.dialPacing = db.collection<PaceDoc>('dial_pacing');
   }
 
-  /** Indexes for listings and exports; MongoDB uses them, FerretDB ignores all but `_id`. */
-  async ensureIndexes(): Promise<void> {
+  /**
+   * The unique index that guards numeric ids everywhere; the indexes for listings and exports only
+   * where the server reads through them (`queryIndexes`).
+   */
+  async ensureIndexes({ queryIndexes }: { queryIndexes: boolean }): Promise<void> {
     await Promise.all([
-      this.campaigns.createIndex({ accountId: 1, createdAt: -1 }),
       this.campaigns.createIndex({ numericId: 1 }, { unique: true }),
-      this.contacts.createIndex({ campaignId: 1, seq: 1 }),
-      this.contacts.createIndex({ campaignId: 1, status: 1 }),
-      this.calls.createIndex({ campaignId: 1, createdAt: 1 }),
-      this.calls.createIndex({ campaignId: 1, callId: 1 }),
+      ...(queryIndexes
+        ? [
+            this.campaigns.createIndex({ accountId: 1, createdAt: -1 }),
+            this.contacts.createIndex({ campaignId: 1, seq: 1 }),
+            this.contacts.createIndex({ campaignId: 1, status: 1 }),
+            this.calls.createIndex({ campaignId: 1, createdAt: 1 }),
+            this.calls.createIndex({ campaignId: 1, callId: 1 }),
+          ]
+        : []),
     ]);
   }
 

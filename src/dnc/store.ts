@@ -29,8 +29,9 @@ export class DncStore {
     this.entries = db.collection<DncEntry>('dnc');
   }
 
-  async ensureIndexes(): Promise<void> {
-    await this.entries.createIndex({ accountId: 1, campaignId: 1, phone: 1 });
+  /** Only where the server reads through secondary indexes (`queryIndexes`). */
+  async ensureIndexes({ queryIndexes }: { queryIndexes: boolean }): Promise<void> {
+    if (queryIndexes) await this.entries.createIndex({ accountId: 1, campaignId: 1, phone: 1 });
   }
 
   /** Adds numbers (already on the list: left as they are); returns how many were new. */

@@ -55,9 +55,9 @@ export async function createContext(
   const accounts = new AccountStore(mongo.db);
   const idempotency = new IdempotencyStore(mongo.db);
   await Promise.all([
-    store.ensureIndexes(),
-    dnc.ensureIndexes(),
-    accounts.ensureIndexes(),
+    store.ensureIndexes(mongo),
+    dnc.ensureIndexes(mongo),
+    accounts.ensureIndexes(mongo),
     idempotency.ensureIndexes(),
   ]);
   const service = new CampaignService({

@@ -1,0 +1,29 @@
+import { startEngine, type Engine } from '../support/engine';
+
+describe('indexes on the local MongoDB-wire server', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await startEngine();
+  });
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  const indexNames = async (collection: string) => {
+    const indexes = await engine.mongo.db.collection(collection).indexes();
+    return indexes.map((i) => i.name).sort();
+  };
+
+  it('keeps only the indexes FerretDB enforces, none it would maintain without reading', async () => {
+    expect(engine.mongo.queryIndexes).toBe(false);
+    expect(await indexNames('campaigns')).toEqual(['_id_', 'numericId_1']);
+    await engine.mongo.db.collection('contacts').insertOne({ _id: 'probe' } as never);
+    expect(await indexNames('contacts')).toEqual(['_id_']);
+  });
+
+  it('creates the listing indexes where the server reads through them', async () => {
+    await engine.store.ensureIndexes({ queryIndexes: true });
+    expect(await indexNames('contacts')).toEqual(['_id_', 'campaignId_1_seq_1', 'campaignId_1_status_1']);
+    expect(await indexNames('calls')).toEqual(['_id_', 'campaignId_1_callId_1', 'campaignId_1_createdAt_1']);
+  });
+});
