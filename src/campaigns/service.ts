@@ -33,7 +33,12 @@ import {
 import { parseScheduledTime } from './contact-rules';
 import { CampaignError, invalid, notFound } from './errors';
 import type { BatchDoc, CampaignDoc, ContactDoc, ContactRef } from './model';
-import { campaignSettingsSchema, type CampaignSettingsInput, type ContactInput } from './schemas';
+import {
+  campaignSettingsSchema,
+  type CampaignSettings,
+  type CampaignSettingsInput,
+  type ContactInput,
+} from './schemas';
 import { batchDocId, contactIdFor, newCampaignId, type CampaignStore } from './store';
 
 export interface ServiceDeps {
@@ -58,6 +63,17 @@ export interface RejectedContact {
   phone_number?: string;
   field: string;
   message: string;
+}
+
+/** An upload read and checked, nothing of it written yet. */
+interface ReadUpload {
+  now: number;
+  uploadId: string;
+  createdAt: Date;
+  docs: ContactDoc[];
+  rejected: RejectedContact[];
+  /** Contacts dropped as repeats of an earlier one in the same upload. */
+  duplicates: number;
 }
 
 export interface UploadResult {
@@ -97,6 +113,17 @@ export interface CampaignStatusView {
 }
 
 const STARTABLE: CampaignStatus[] = ['draft', 'scheduled'];
+
+function parseSettings(input: CampaignSettingsInput): CampaignSettings {
+  const parsed = campaignSettingsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw invalid(
+      'Invalid campaign settings',
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return parsed.data;
+}
 /** A run that settled its campaign returns right after; this is ample for it to close. */
 const CLOSING_RUN_WAIT_MS = 30_000;
 /** How long to wait before asking a campaign run that is still starting again. */
@@ -132,21 +159,21 @@ export class CampaignService {
   /* ------------------------------------------------------------ campaigns */
 
   async createCampaign(accountId: string, input: CampaignSettingsInput): Promise<CampaignDoc> {
-    const parsed = campaignSettingsSchema.safeParse(input);
-    if (!parsed.success) {
-      throw invalid(
-        'Invalid campaign settings',
-        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      );
-    }
-    const settings = parsed.data;
+    return this.insertCampaign(accountId, parseSettings(input), newCampaignId());
+  }
+
+  private async insertCampaign(
+    accountId: string,
+    settings: CampaignSettings,
+    id: string,
+  ): Promise<CampaignDoc> {
     const now = new Date();
     const [numericId, codeSeq] = await Promise.all([
       this.deps.store.nextSequence('campaign'),
       this.deps.store.nextSequence(`campaign-code:${accountId}:${now.getUTCFullYear()}`),
     ]);
     const doc: CampaignDoc = {
-      _id: newCampaignId(),
+      _id: id,
       numericId,
       code: `CAMP-${now.getUTCFullYear()}-${String(codeSeq).padStart(3, '0')}`,
       accountId,
@@ -202,6 +229,68 @@ export class CampaignService {
         },
       );
     }
+    const upload = await this.readUpload(accountId, campaign, contacts, opts);
+    const existing = await this.deps.store.insertContacts(upload.docs);
+    return this.commitUpload(campaign, upload, existing);
+  }
+
+  /**
+   * Creates a campaign with its contacts and starts it (upload-and-run); refuses the whole request
+   * when any contact is refused. The contacts are written while the campaign is, not after it: they
+   * count only once their batch is committed to the campaign, so the contacts of a create that
+   * fails are never seen or called. A campaign created before a later step failed is deleted.
+   */
+  async createAndStart(
+    accountId: string,
+    input: CampaignSettingsInput,
+    contacts: ContactInput[],
+  ): Promise<{ campaign: CampaignDoc; upload: UploadResult }> {
+    const settings = parseSettings(input);
+    const id = newCampaignId();
+    const upload = await this.readUpload(
+      accountId,
+      { _id: id, isScheduledCall: settings.isScheduledCall },
+      contacts,
+      { strictSchedule: true },
+    );
+    if (upload.rejected.length > 0) {
+      throw invalid(
+        'Some contacts cannot be called',
+        upload.rejected.map((r) => ({ path: `contacts.${r.index}.${r.field}`, message: r.message })),
+      );
+    }
+    const [created, inserted] = await Promise.allSettled([
+      this.insertCampaign(accountId, settings, id),
+      this.deps.store.insertContacts(upload.docs),
+    ]);
+    if (created.status === 'rejected') throw created.reason;
+    try {
+      if (inserted.status === 'rejected') throw inserted.reason;
+      const committed = await this.commitUpload(created.value, upload, inserted.value);
+      const campaign = await this.startLoaded(committed.campaign);
+      return { campaign, upload: committed };
+    } catch (err) {
+      // Soft delete: a failed create-and-run leaves no campaign to see or start.
+      await this.deleteCampaign(accountId, id).catch((undo: unknown) => {
+        this.deps.log.error(
+          { err: undo, campaignId: id },
+          'could not remove the draft of a failed upload-and-run',
+        );
+      });
+      throw err;
+    }
+  }
+
+  /**
+   * Reads an upload: normalises numbers, drops duplicates within it, checks scheduled times and
+   * marks do-not-call numbers. Writes nothing.
+   */
+  private async readUpload(
+    accountId: string,
+    campaign: Pick<CampaignDoc, '_id' | 'isScheduledCall'>,
+    contacts: ContactInput[],
+    opts: UploadOptions,
+  ): Promise<ReadUpload> {
     const now = Date.now();
     const rejected: RejectedContact[] = [];
     const seen = new Set<string>();
@@ -273,11 +362,22 @@ export class CampaignService {
       ...(a.scheduledAt !== undefined && { scheduledAt: new Date(a.scheduledAt) }),
       ...(blocked.has(a.e164) && { endReason: 'dnc', finishedAt: createdAt }),
     }));
+    return { now, uploadId, createdAt, docs, rejected, duplicates };
+  }
 
-    const existing = await this.deps.store.insertContacts(docs);
+  /**
+   * Commits an upload whose contacts are written (`existing`: those the campaign had already) as
+   * one batch, and tells the campaign's workflow.
+   */
+  private async commitUpload(
+    campaign: CampaignDoc,
+    upload: ReadUpload,
+    existing: Set<string>,
+  ): Promise<UploadResult> {
+    const { now, uploadId, createdAt, docs, rejected } = upload;
     const adopted = await this.adoptUncommitted(campaign, docs, existing, uploadId);
     const taken = docs.filter((d) => !existing.has(d._id) || adopted.has(d._id));
-    duplicates += docs.length - taken.length;
+    const duplicates = upload.duplicates + docs.length - taken.length;
 
     const refs: ContactRef[] = taken
       .filter((d) => d.status === 'pending')
@@ -354,6 +454,9 @@ export class CampaignService {
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
+    } else if (campaign.status !== 'completed') {
+      // Not started yet: it takes every committed batch when it starts.
+      return;
     }
     const fresh = await this.deps.store.getCampaign(campaign._id);
     if (fresh?.status === 'completed' && fresh.batches.length > fresh.batchesTaken) {
@@ -476,6 +579,11 @@ export class CampaignService {
     if (campaign.status === 'paused' && opts.resumePaused) {
       return { campaign: await this.resumeCampaign(accountId, ref), resumed: true };
     }
+    return { campaign: await this.startLoaded(campaign), resumed: false };
+  }
+
+  /** Starts a campaign just read: only a draft or scheduled one with an agent and contacts. */
+  private async startLoaded(campaign: CampaignDoc): Promise<CampaignDoc> {
     if (ACTIVE.includes(campaign.status)) throw alreadyRunning(campaign);
     if (!STARTABLE.includes(campaign.status)) {
       throw new CampaignError(
@@ -508,7 +616,7 @@ export class CampaignService {
       throw alreadyRunning(now ?? campaign);
     }
     await this.launch(started, campaign.status);
-    return { campaign: started, resumed: false };
+    return started;
   }
 
   /** Starts the campaign workflow; undoes the status change if Temporal refuses. */

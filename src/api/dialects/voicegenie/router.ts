@@ -291,39 +291,14 @@ export function voicegenieRouter(deps: DialectDeps): Router {
         );
       }
       check(issues);
-      const created = await service.createCampaign(accountId, settings!);
-      let started: CampaignDoc;
-      let queued: number;
-      try {
-        const uploaded = await service.uploadContacts(accountId, created._id, contacts, {
-          strictSchedule: true,
-        });
-        if (uploaded.rejected.length > 0) {
-          throw new RequestProblem(
-            uploaded.rejected.map((r) => ({ path: `contacts.${r.index}.${r.field}`, message: r.message })),
-          );
-        }
-        queued = uploaded.uploaded - uploaded.skippedDnc;
-        ({ campaign: started } = await service.startCampaign(accountId, created._id, {
-          resumePaused: false,
-        }));
-      } catch (err) {
-        // Undo the draft (soft delete): a failed create-and-run leaves no campaign to see or start.
-        await service.deleteCampaign(accountId, created._id).catch((undo: unknown) => {
-          log.error(
-            { err: undo, campaignId: created._id },
-            'could not remove the draft of a failed upload-and-run',
-          );
-        });
-        throw err;
-      }
+      const { campaign: started, upload } = await service.createAndStart(accountId, settings!, contacts);
       sendOk(
         res,
         'v2',
         {
           campaign: campaignView(started),
           execution_status: {
-            calls_queued: queued,
+            calls_queued: upload.uploaded - upload.skippedDnc,
             calls_initiated: started.counts.calls.placed,
             estimated_completion: iso(startEstimate(started, Date.now())),
           },
