@@ -39,7 +39,7 @@ import {
   type CampaignSettingsInput,
   type ContactInput,
 } from './schemas';
-import { batchDocId, contactIdFor, newCampaignId, type CampaignStore } from './store';
+import { batchDocId, contactIdFor, newCampaignId, withDelta, type CampaignStore } from './store';
 
 export interface ServiceDeps {
   store: CampaignStore;
@@ -124,6 +124,73 @@ function parseSettings(input: CampaignSettingsInput): CampaignSettings {
   }
   return parsed.data;
 }
+
+/** Refuses to start a campaign that runs already, has ended, or lacks an agent or contacts. */
+function assertStartable(campaign: CampaignDoc): void {
+  if (ACTIVE.includes(campaign.status)) throw alreadyRunning(campaign);
+  if (!STARTABLE.includes(campaign.status)) {
+    throw new CampaignError(
+      'INVALID_CAMPAIGN_STATE',
+      `Campaign is ${campaign.status} and cannot be started again`,
+      {
+        current_status: campaign.status,
+      },
+    );
+  }
+  assertComplete(campaign.agentId, campaign.counts.total);
+}
+
+/** Refuses to start a campaign without an agent or without contacts. */
+function assertComplete(agentId: string | undefined, contacts: number): void {
+  const missing: string[] = [];
+  if (!agentId) missing.push('script_id');
+  if (contacts === 0) missing.push('contacts');
+  if (missing.length > 0) {
+    throw new CampaignError(
+      'INVALID_CAMPAIGN_STATE',
+      'Campaign cannot be started. Missing required configuration.',
+      {
+        missing,
+      },
+    );
+  }
+}
+
+/** What a campaign's record gains when it starts. */
+function startFields(): Pick<CampaignDoc, 'status' | 'startedAt' | 'instanceId'> {
+  return { status: 'running', startedAt: new Date(), instanceId: `cid-${randomUUID()}` };
+}
+
+/** The batch that commits the `taken` contacts of an upload, and what it adds up to. */
+function uploadBatch(campaignId: string, upload: ReadUpload, taken: ContactDoc[]) {
+  const refs: ContactRef[] = taken
+    .filter((d) => d.status === 'pending')
+    .map((d) => ({
+      contactId: d._id,
+      phone: d.phone,
+      ...(d.name !== undefined && { name: d.name }),
+      timezones: d.timezones,
+      attempts: 0,
+      ...(d.scheduledAt && { scheduledAt: d.scheduledAt.getTime() }),
+    }));
+  const skippedDnc = taken.length - refs.length;
+  const latestScheduled = Math.max(0, ...refs.map((r) => r.scheduledAt ?? 0));
+  const scheduled = refs.filter((r) => r.scheduledAt !== undefined && r.scheduledAt > upload.now).length;
+  const batch: BatchDoc = {
+    _id: batchDocId(campaignId, upload.uploadId),
+    campaignId,
+    uploadId: upload.uploadId,
+    kind: 'upload',
+    refs,
+    delta: { total: taken.length, contacts: { pending: refs.length, skipped_dnc: skippedDnc } },
+    createdAt: upload.createdAt,
+  };
+  return {
+    batch,
+    latestScheduledAt: latestScheduled ? new Date(latestScheduled) : undefined,
+    summary: { uploaded: taken.length, skippedDnc, scheduled, immediate: refs.length - scheduled },
+  };
+}
 /** A run that settled its campaign returns right after; this is ample for it to close. */
 const CLOSING_RUN_WAIT_MS = 30_000;
 /** How long to wait before asking a campaign run that is still starting again. */
@@ -159,10 +226,13 @@ export class CampaignService {
   /* ------------------------------------------------------------ campaigns */
 
   async createCampaign(accountId: string, input: CampaignSettingsInput): Promise<CampaignDoc> {
-    return this.insertCampaign(accountId, parseSettings(input), newCampaignId());
+    const doc = await this.draftCampaign(accountId, parseSettings(input), newCampaignId());
+    await this.deps.store.insertCampaign(doc);
+    return doc;
   }
 
-  private async insertCampaign(
+  /** A new draft campaign, numbered, not yet written. */
+  private async draftCampaign(
     accountId: string,
     settings: CampaignSettings,
     id: string,
@@ -172,7 +242,7 @@ export class CampaignService {
       this.deps.store.nextSequence('campaign'),
       this.deps.store.nextSequence(`campaign-code:${accountId}:${now.getUTCFullYear()}`),
     ]);
-    const doc: CampaignDoc = {
+    return {
       _id: id,
       numericId,
       code: `CAMP-${now.getUTCFullYear()}-${String(codeSeq).padStart(3, '0')}`,
@@ -193,8 +263,6 @@ export class CampaignService {
       ...(settings.callingHours && { callingHours: settings.callingHours }),
       ...(settings.fromNumber && { fromNumber: settings.fromNumber }),
     };
-    await this.deps.store.insertCampaign(doc);
-    return doc;
   }
 
   async getCampaign(accountId: string, ref: string): Promise<CampaignDoc> {
@@ -236,9 +304,9 @@ export class CampaignService {
 
   /**
    * Creates a campaign with its contacts and starts it (upload-and-run); refuses the whole request
-   * when any contact is refused. The contacts are written while the campaign is, not after it: they
-   * count only once their batch is committed to the campaign, so the contacts of a create that
-   * fails are never seen or called. A campaign created before a later step failed is deleted.
+   * when any contact is refused. The campaign is written last, already holding its batch and
+   * started, so one write does what creating, committing and starting do one after another; if the
+   * workflow then does not start, the campaign is deleted.
    */
   async createAndStart(
     accountId: string,
@@ -259,16 +327,25 @@ export class CampaignService {
         upload.rejected.map((r) => ({ path: `contacts.${r.index}.${r.field}`, message: r.message })),
       );
     }
-    const [created, inserted] = await Promise.allSettled([
-      this.insertCampaign(accountId, settings, id),
+    const { batch, latestScheduledAt, summary } = uploadBatch(id, upload, upload.docs);
+    assertComplete(settings.agentId, summary.uploaded);
+    // The contacts and their batch before the campaign that commits them: a start that fails
+    // halfway leaves only documents that nothing reads. A new campaign's contacts cannot exist yet.
+    const [draft] = await Promise.all([
+      this.draftCampaign(accountId, settings, id),
       this.deps.store.insertContacts(upload.docs),
+      this.deps.store.saveBatch(batch),
     ]);
-    if (created.status === 'rejected') throw created.reason;
+    const campaign: CampaignDoc = {
+      ...draft,
+      ...startFields(),
+      counts: withDelta(draft.counts, batch.delta),
+      batches: [upload.uploadId],
+      ...(latestScheduledAt && { latestScheduledAt }),
+    };
+    await this.deps.store.insertCampaign(campaign);
     try {
-      if (inserted.status === 'rejected') throw inserted.reason;
-      const committed = await this.commitUpload(created.value, upload, inserted.value);
-      const campaign = await this.startLoaded(committed.campaign);
-      return { campaign, upload: committed };
+      await this.launch(campaign, draft.status);
     } catch (err) {
       // Soft delete: a failed create-and-run leaves no campaign to see or start.
       await this.deleteCampaign(accountId, id).catch((undo: unknown) => {
@@ -279,6 +356,10 @@ export class CampaignService {
       });
       throw err;
     }
+    return {
+      campaign,
+      upload: { campaign, ...summary, duplicates: upload.duplicates, rejected: [] },
+    };
   }
 
   /**
@@ -374,51 +455,19 @@ export class CampaignService {
     upload: ReadUpload,
     existing: Set<string>,
   ): Promise<UploadResult> {
-    const { now, uploadId, createdAt, docs, rejected } = upload;
+    const { uploadId, docs, rejected } = upload;
     const adopted = await this.adoptUncommitted(campaign, docs, existing, uploadId);
     const taken = docs.filter((d) => !existing.has(d._id) || adopted.has(d._id));
     const duplicates = upload.duplicates + docs.length - taken.length;
 
-    const refs: ContactRef[] = taken
-      .filter((d) => d.status === 'pending')
-      .map((d) => ({
-        contactId: d._id,
-        phone: d.phone,
-        ...(d.name !== undefined && { name: d.name }),
-        timezones: d.timezones,
-        attempts: 0,
-        ...(d.scheduledAt && { scheduledAt: d.scheduledAt.getTime() }),
-      }));
-    const skippedDnc = taken.length - refs.length;
     if (taken.length === 0) {
       // Nothing new: committing an empty batch would only wake (or reopen) the campaign for nothing.
       return { campaign, uploaded: 0, duplicates, skippedDnc: 0, rejected, scheduled: 0, immediate: 0 };
     }
-    const latestScheduled = Math.max(0, ...refs.map((r) => r.scheduledAt ?? 0));
-    const batch: BatchDoc = {
-      _id: batchDocId(campaign._id, uploadId),
-      campaignId: campaign._id,
-      uploadId,
-      kind: 'upload',
-      refs,
-      delta: { total: taken.length, contacts: { pending: refs.length, skipped_dnc: skippedDnc } },
-      createdAt,
-    };
-    const committed = await this.deps.store.commitBatch(
-      batch,
-      latestScheduled ? new Date(latestScheduled) : undefined,
-    );
+    const { batch, latestScheduledAt, summary } = uploadBatch(campaign._id, upload, taken);
+    const committed = await this.deps.store.commitBatch(batch, latestScheduledAt);
     await this.notifyBatches(committed);
-    const scheduled = refs.filter((r) => r.scheduledAt !== undefined && r.scheduledAt > now).length;
-    return {
-      campaign: committed,
-      uploaded: taken.length,
-      duplicates,
-      skippedDnc,
-      rejected,
-      scheduled,
-      immediate: refs.length - scheduled,
-    };
+    return { campaign: committed, ...summary, duplicates, rejected };
   }
 
   /**
@@ -584,33 +633,8 @@ export class CampaignService {
 
   /** Starts a campaign just read: only a draft or scheduled one with an agent and contacts. */
   private async startLoaded(campaign: CampaignDoc): Promise<CampaignDoc> {
-    if (ACTIVE.includes(campaign.status)) throw alreadyRunning(campaign);
-    if (!STARTABLE.includes(campaign.status)) {
-      throw new CampaignError(
-        'INVALID_CAMPAIGN_STATE',
-        `Campaign is ${campaign.status} and cannot be started again`,
-        {
-          current_status: campaign.status,
-        },
-      );
-    }
-    const missing: string[] = [];
-    if (!campaign.agentId) missing.push('script_id');
-    if (campaign.counts.total === 0) missing.push('contacts');
-    if (missing.length > 0) {
-      throw new CampaignError(
-        'INVALID_CAMPAIGN_STATE',
-        'Campaign cannot be started. Missing required configuration.',
-        {
-          missing,
-        },
-      );
-    }
-    const started = await this.deps.store.transition(campaign._id, STARTABLE, {
-      status: 'running',
-      startedAt: new Date(),
-      instanceId: `cid-${randomUUID()}`,
-    });
+    assertStartable(campaign);
+    const started = await this.deps.store.transition(campaign._id, STARTABLE, startFields());
     if (!started) {
       const now = await this.deps.store.getCampaign(campaign._id);
       throw alreadyRunning(now ?? campaign);

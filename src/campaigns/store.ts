@@ -48,6 +48,14 @@ function countsInc(delta: CountsDelta): Record<string, number> {
   return inc;
 }
 
+/** `counters` with a batch's counts added, as `countsInc` adds them in the database. */
+export function withDelta(counters: CampaignCounters, delta: CountsDelta): CampaignCounters {
+  const next = structuredClone(counters);
+  next.total += delta.total ?? 0;
+  for (const [status, n] of Object.entries(delta.contacts ?? {})) next.contacts[status as ContactStatus] += n;
+  return next;
+}
+
 /** Runs `fn` over `items` with at most `limit` in flight; keeps result order. */
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -218,9 +226,7 @@ export class CampaignStore {
    * to the campaign's batches and adds its counts. Until that update the contacts do not count.
    */
   async commitBatch(batch: BatchDoc, latestScheduledAt?: Date): Promise<CampaignDoc> {
-    const { refs, ...rest } = batch;
-    const stored: StoredBatchDoc = { ...rest, refsJson: JSON.stringify(refs) };
-    await this.batches.updateOne({ _id: batch._id }, { $setOnInsert: stored }, { upsert: true });
+    await this.saveBatch(batch);
     const inc = countsInc(batch.delta);
     const update: UpdateFilter<CampaignDoc> = {
       $push: { batches: batch.uploadId },
@@ -233,6 +239,13 @@ export class CampaignStore {
     });
     if (!campaign) throw new Error(`campaign ${batch.campaignId} disappeared while committing a batch`);
     return campaign;
+  }
+
+  /** Writes a batch (once: a batch is immutable); it counts once a campaign lists it. */
+  async saveBatch(batch: BatchDoc): Promise<void> {
+    const { refs, ...rest } = batch;
+    const stored: StoredBatchDoc = { ...rest, refsJson: JSON.stringify(refs) };
+    await this.batches.updateOne({ _id: batch._id }, { $setOnInsert: stored }, { upsert: true });
   }
 
   async getBatch(campaignId: string, uploadId: string): Promise<BatchDoc | null> {

@@ -1,4 +1,8 @@
+import { Client } from '@temporalio/client';
 import { CampaignService } from '../../src/campaigns/service';
+import { finishedContacts } from '../../src/domain/counters';
+import { campaignWorkflowId } from '../../src/domain/ids';
+import type { CampaignResult } from '../../workflows/campaign';
 import type { CampaignStore } from '../../src/campaigns/store';
 import { ALWAYS_OPEN } from '../support/campaigns';
 import { startEngine, type Engine } from '../support/engine';
@@ -16,42 +20,61 @@ describe('create, upload and start in one step', () => {
   const settings = { name: 'one step', agentId: 'agent-1', callingHours: ALWAYS_OPEN };
   const contacts = numbers([1, 2, 3], 8301).map((phone_number) => ({ phone_number }));
 
-  /** The engine's service over a store whose `method` fails once called. */
-  const serviceFailingAt = (method: 'insertContacts' | 'commitBatch') => {
+  /** The engine's service, with a store whose `method` fails or on a namespace Temporal does not have. */
+  const failingService = (failing: { store: keyof CampaignStore } | { namespace: string }) => {
     const store = Object.create(engine.store) as CampaignStore;
-    Object.assign(store, { [method]: () => Promise.reject(new Error(`${method} failed`)) });
+    if ('store' in failing) {
+      Object.assign(store, { [failing.store]: () => Promise.reject(new Error(`${failing.store} failed`)) });
+    }
+    const temporal =
+      'namespace' in failing
+        ? new Client({ connection: engine.client.connection, namespace: failing.namespace })
+        : engine.client;
     return new CampaignService({
       store,
       dnc: engine.dnc,
-      temporal: engine.client,
+      temporal,
       taskQueue: engine.taskQueue,
       defaultRegion: 'US',
       log: engine.ctx.log,
     });
   };
 
-  it('writes the campaign and its contacts together and starts it', async () => {
+  it('writes the campaign, its contacts and their batch, and the campaign runs to completed', async () => {
     const { campaign, upload } = await engine.service.createAndStart(engine.accountId, settings, contacts);
     expect(campaign.status).toBe('running');
     expect(campaign.counts.total).toBe(3);
     expect(upload.uploaded).toBe(3);
     expect(await engine.store.contacts.countDocuments({ campaignId: campaign._id })).toBe(3);
+    const handle = engine.client.workflow.getHandle(campaignWorkflowId(campaign._id));
+    const result = (await handle.result()) as CampaignResult;
+    expect(result.status).toBe('completed');
+    expect(result.counters.total).toBe(3);
+    expect(finishedContacts(result.counters)).toBe(3);
+    expect(result.counters.calls.placed).toBe(3);
   });
 
-  it.each(['insertContacts', 'commitBatch'] as const)(
-    'leaves no campaign to see or start when %s fails',
+  it.each(['insertContacts', 'saveBatch', 'insertCampaign'] as const)(
+    'leaves no campaign when %s fails',
     async (method) => {
       const { accountId } = await engine.newAccount();
-      await expect(serviceFailingAt(method).createAndStart(accountId, settings, contacts)).rejects.toThrow(
-        `${method} failed`,
-      );
-      const listed = await engine.service.listCampaigns(accountId, { limit: 10, offset: 0 });
-      expect(listed).toEqual([]);
-      const draft = await engine.store.campaigns.findOne({ accountId });
-      expect(draft?.deletedAt).toBeInstanceOf(Date);
-      expect(draft?.status).toBe('draft');
+      const service = failingService({ store: method });
+      await expect(service.createAndStart(accountId, settings, contacts)).rejects.toThrow(`${method} failed`);
+      expect(await engine.store.campaigns.countDocuments({ accountId })).toBe(0);
     },
   );
+
+  it('deletes the campaign when its workflow does not start', async () => {
+    const { accountId } = await engine.newAccount();
+    const service = failingService({ namespace: 'no-such-namespace' });
+    await expect(service.createAndStart(accountId, settings, contacts)).rejects.toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+    });
+    expect(await engine.service.listCampaigns(accountId, { limit: 10, offset: 0 })).toEqual([]);
+    const kept = await engine.store.campaigns.findOne({ accountId });
+    expect(kept).toMatchObject({ status: 'draft', deletedAt: expect.any(Date) as Date });
+    expect(kept?.startedAt).toBeUndefined();
+  });
 
   it('refuses the whole request, writing nothing, when a contact cannot be called', async () => {
     const { accountId } = await engine.newAccount();
