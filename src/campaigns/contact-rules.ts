@@ -31,11 +31,20 @@ export function parseScheduledTime(
  */
 export function contactProblems(
   contacts: ContactInput[],
-  opts: { isScheduledCall: boolean; region: CountryCode; now: number; path?: string },
+  opts: {
+    isScheduledCall: boolean;
+    region: CountryCode;
+    now: number;
+    path?: string;
+    /** Index in the request of `contacts[0]`, when they are a part of it. */
+    from?: number;
+  },
 ): FieldIssue[] {
   const path = opts.path ?? 'contacts';
+  const from = opts.from ?? 0;
   const issues: FieldIssue[] = [];
-  contacts.forEach((contact, i) => {
+  contacts.forEach((contact, at) => {
+    const i = from + at;
     const phone = normalizePhone(contact.phone_number, opts.region);
     if (!phone.ok) issues.push({ path: `${path}.${i}.phone_number`, message: phone.reason });
     if (opts.isScheduledCall) {

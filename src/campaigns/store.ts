@@ -248,6 +248,10 @@ export class CampaignStore {
     await this.batches.updateOne({ _id: batch._id }, { $setOnInsert: stored }, { upsert: true });
   }
 
+  async deleteContacts(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.contacts.deleteMany({ _id: { $in: ids } });
+  }
+
   async getBatch(campaignId: string, uploadId: string): Promise<BatchDoc | null> {
     const stored = await this.batches.findOne({ _id: batchDocId(campaignId, uploadId) });
     if (!stored) return null;

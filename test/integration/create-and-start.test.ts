@@ -76,12 +76,39 @@ describe('create, upload and start in one step', () => {
     expect(kept?.startedAt).toBeUndefined();
   });
 
-  it('refuses the whole request, writing nothing, when a contact cannot be called', async () => {
+  it('refuses the whole request, naming every problem, and keeps no contact of its written parts', async () => {
     const { accountId } = await engine.newAccount();
-    await expect(
-      engine.service.createAndStart(accountId, settings, [...contacts, { phone_number: '12' }]),
-    ).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    const many = numbers([1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0], 8302).map((phone_number) => ({
+      phone_number,
+    }));
+    many[9] = { phone_number: '12' };
+    many[11] = { phone_number: 'call me' };
+    await expect(engine.service.createAndStart(accountId, settings, many)).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: {
+        issues: [
+          { path: 'contacts.9.phone_number', message: expect.any(String) as string },
+          {
+            path: 'contacts.11.phone_number',
+            message: 'contains letters (extensions and vanity numbers cannot be dialled)',
+          },
+        ],
+      },
+    });
     expect(await engine.store.campaigns.countDocuments({ accountId })).toBe(0);
     expect(await engine.store.contacts.countDocuments({ accountId })).toBe(0);
+  });
+
+  it('keeps the contacts in upload order across the parts it writes', async () => {
+    const phones = numbers([1, 2, 3, 0, 1, 2, 3, 0, 1, 2], 8303);
+    const { campaign } = await engine.service.createAndStart(
+      engine.accountId,
+      { ...settings, name: 'ordered' },
+      phones.map((phone_number) => ({ phone_number })),
+    );
+    const stored = await engine.store.contacts.find({ campaignId: campaign._id }).toArray();
+    expect(stored.sort((a, b) => a.seq - b.seq).map((c) => c.phone)).toEqual(phones);
+    const batch = await engine.store.getBatch(campaign._id, campaign.batches[0] as string);
+    expect(batch?.refs.map((r) => r.phone)).toEqual(phones);
   });
 });

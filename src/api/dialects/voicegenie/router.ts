@@ -7,7 +7,7 @@ import express, {
 } from 'express';
 import multer from 'multer';
 import type { CountryCode } from 'libphonenumber-js';
-import { CampaignError } from '../../../campaigns/errors';
+import { CampaignError, type FieldIssue } from '../../../campaigns/errors';
 import type { CampaignDoc } from '../../../campaigns/model';
 import { CampaignReports, callsCsv, emptyCallStats } from '../../../campaigns/reports';
 import type { CampaignStatusView } from '../../../campaigns/service';
@@ -281,7 +281,8 @@ export function voicegenieRouter(deps: DialectDeps): Router {
       if (settings && !settings.agentId) {
         issues.push({ path: 'agentId', message: 'is required: the agent that makes the calls' });
       }
-      if (settings) {
+      if (settings && issues.length > 0) {
+        // The request fails anyway: name the contacts' problems in the same answer.
         issues.push(
           ...contactProblems(contacts, {
             isScheduledCall: settings.isScheduledCall,
@@ -291,7 +292,15 @@ export function voicegenieRouter(deps: DialectDeps): Router {
         );
       }
       check(issues);
-      const { campaign: started, upload } = await service.createAndStart(accountId, settings!, contacts);
+      // The service checks the contacts as it writes them; their problems answer like the ones above.
+      const { campaign: started, upload } = await service
+        .createAndStart(accountId, settings!, contacts)
+        .catch((err: unknown) => {
+          if (err instanceof CampaignError && err.code === 'VALIDATION_ERROR') {
+            throw new RequestProblem((err.details.issues as FieldIssue[] | undefined) ?? []);
+          }
+          throw err;
+        });
       sendOk(
         res,
         'v2',
