@@ -139,7 +139,10 @@ export class Stack {
   }
 
   private spawn(name: string, entry: string, extra: Record<string, string>): Supervised {
-    return spawnSupervised(name, process.execPath, ['--import', 'tsx', join(root, entry)], {
+    // BENCH_CPU_PROFILE_DIR: every engine process writes a V8 CPU profile there when it stops.
+    const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+    const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : [];
+    return spawnSupervised(name, process.execPath, [...profile, '--import', 'tsx', join(root, entry)], {
       cwd: root,
       env: this.env(extra),
       logFile: join(this.dataDir, 'logs', `${name}.log`),
