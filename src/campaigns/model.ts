@@ -103,7 +103,8 @@ export interface ContactDoc {
   seq: number;
   /** E.164. */
   phone: string;
-  rawPhone: string;
+  /** The number as the upload wrote it, kept only when it differs from `phone`. */
+  rawPhone?: string;
   name?: string;
   email?: string;
   customData?: Record<string, unknown>;
@@ -120,7 +121,8 @@ export interface ContactDoc {
   /** Why the contact ended without a final call outcome (do-not-call, cancelled, no calling window...). */
   endReason?: string;
   createdAt: Date;
-  updatedAt: Date;
+  /** Set by the first change; a contact without it is as it was created. */
+  updatedAt?: Date;
   finishedAt?: Date;
 }
 

@@ -232,12 +232,11 @@ function contactDocs(
     uploadId: upload.uploadId,
     seq: upload.now * 1000 + firstSeq + i,
     phone: a.e164,
-    rawPhone: a.input.phone_number,
+    ...(a.input.phone_number !== a.e164 && { rawPhone: a.input.phone_number }),
     timezones: a.timezones,
     status: blocked.has(a.e164) ? 'skipped_dnc' : 'pending',
     attempts: 0,
     createdAt,
-    updatedAt: createdAt,
     ...(a.input.name !== undefined && { name: a.input.name }),
     ...(a.input.email !== undefined && { email: a.input.email }),
     ...(a.input.custom_data !== undefined && { customData: a.input.custom_data }),
@@ -572,7 +571,9 @@ export class CampaignService {
     }
     for (const doc of docs.filter((d) => adopted.has(d._id))) {
       const { _id, createdAt: _createdAt, ...fields } = doc;
-      await this.deps.store.updateContact(_id, { ...fields, uploadId });
+      // This upload's form of the number, or none when it wrote the number in E.164.
+      const unset: (keyof ContactDoc)[] = fields.rawPhone === undefined ? ['rawPhone'] : [];
+      await this.deps.store.updateContact(_id, { ...fields, uploadId }, { unset });
     }
     return adopted;
   }

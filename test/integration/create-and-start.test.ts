@@ -1,4 +1,5 @@
 import { Client } from '@temporalio/client';
+import { presentContact } from '../../src/api/v1/present';
 import { CampaignService } from '../../src/campaigns/service';
 import { finishedContacts } from '../../src/domain/counters';
 import { campaignWorkflowId } from '../../src/domain/ids';
@@ -110,5 +111,27 @@ describe('create, upload and start in one step', () => {
     expect(stored.sort((a, b) => a.seq - b.seq).map((c) => c.phone)).toEqual(phones);
     const batch = await engine.store.getBatch(campaign._id, campaign.batches[0] as string);
     expect(batch?.refs.map((r) => r.phone)).toEqual(phones);
+  });
+
+  it('keeps the written form of a number only when it is not E.164, and presents both as before', async () => {
+    const [plain, spaced] = numbers([1, 2], 8304) as [string, string];
+    const written = `${spaced.slice(0, 2)} ${spaced.slice(2, 5)} ${spaced.slice(5)}`;
+    const { campaign } = await engine.service.createAndStart(
+      engine.accountId,
+      { ...settings, name: 'forms' },
+      [{ phone_number: plain }, { phone_number: written }],
+    );
+    const stored = await engine.store.contacts.find({ campaignId: campaign._id }).sort({ seq: 1 }).toArray();
+    expect(stored.map((c) => [c.phone, c.rawPhone])).toEqual([
+      [plain, undefined],
+      [spaced, written],
+    ]);
+    // As presented before any change to it (the campaign is already calling it).
+    const [first] = stored;
+    expect(first && presentContact({ ...first, updatedAt: undefined })).toMatchObject({
+      phone_number: plain,
+      raw_phone_number: plain,
+      updated_at: first?.createdAt.toISOString(),
+    });
   });
 });

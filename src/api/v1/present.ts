@@ -63,7 +63,7 @@ export function presentContact(c: ContactDoc): z.output<typeof contactSchema> {
     id: c._id,
     campaign_id: c.campaignId,
     phone_number: c.phone,
-    raw_phone_number: c.rawPhone,
+    raw_phone_number: c.rawPhone ?? c.phone,
     ...(c.name !== undefined && { name: c.name }),
     ...(c.email !== undefined && { email: c.email }),
     ...(c.customData !== undefined && { custom_data: c.customData }),
@@ -77,7 +77,7 @@ export function presentContact(c: ContactDoc): z.output<typeof contactSchema> {
     scheduled_at: iso(c.scheduledAt),
     next_attempt_at: iso(c.nextAttemptAt),
     created_at: c.createdAt.toISOString(),
-    updated_at: c.updatedAt.toISOString(),
+    updated_at: (c.updatedAt ?? c.createdAt).toISOString(),
     finished_at: iso(c.finishedAt),
   };
 }
