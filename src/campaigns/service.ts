@@ -67,9 +67,9 @@ export interface RejectedContact {
 
 /** An upload read and checked, nothing of it written yet. */
 interface ReadUpload {
+  /** When the upload was read: its contacts' and its batch's creation time. */
   now: number;
   uploadId: string;
-  createdAt: Date;
   docs: ContactDoc[];
   rejected: RejectedContact[];
   /** Contacts dropped as repeats of an earlier one in the same upload. */
@@ -267,7 +267,7 @@ function uploadBatch(campaignId: string, upload: ReadUpload, taken: ContactDoc[]
     kind: 'upload',
     refs,
     delta: { total: taken.length, contacts: { pending: refs.length, skipped_dnc: skippedDnc } },
-    createdAt: upload.createdAt,
+    createdAt: new Date(upload.now),
   };
   return {
     batch,
@@ -470,7 +470,7 @@ export class CampaignService {
     const blocked = await this.deps.dnc.blockedNumbers(accountId, campaign._id);
     const uploadId = randomUUID();
     const docs = contactDocs({ accountId, campaignId: campaign._id, uploadId, now }, accepted, blocked, 0);
-    return { now, uploadId, createdAt: new Date(now), docs, rejected, duplicates };
+    return { now, uploadId, docs, rejected, duplicates };
   }
 
   /**
@@ -497,9 +497,12 @@ export class CampaignService {
     const size = Math.ceil(contacts.length / WRITE_PARTS);
     for (let from = 0; from < contacts.length; from += size) {
       const part = contacts.slice(from, from + size);
-      issues.push(...contactProblems(part, { ...rules, from }));
-      if (issues.length > 0) continue;
-      const read = acceptContacts(part, { ...rules, from, seen });
+      const read = issues.length === 0 ? acceptContacts(part, { ...rules, from, seen }) : undefined;
+      if (!read || read.rejected.length > 0) {
+        // Refused: contactProblems names every problem of a contact (its number and its time both).
+        issues.push(...contactProblems(part, { ...rules, from }));
+        continue;
+      }
       duplicates += read.duplicates;
       const partDocs = contactDocs(
         { accountId, campaignId: campaign._id, uploadId, now },
@@ -525,7 +528,7 @@ export class CampaignService {
         });
       throw invalid('Some contacts cannot be called', issues);
     }
-    return { upload: { now, uploadId, createdAt: new Date(now), docs, rejected: [], duplicates }, written };
+    return { upload: { now, uploadId, docs, rejected: [], duplicates }, written };
   }
 
   /**
