@@ -22,6 +22,8 @@ export interface ActivityDeps {
     callbackUrl: string;
     outcomeTimeoutS: number;
     dialTaskQueue: string;
+    /** History events per campaign workflow run before it continues as new. */
+    historyLimit: number;
   };
 }
 
@@ -132,6 +134,7 @@ export function createActivities(deps: ActivityDeps) {
         batchesTaken: c.batchesTaken,
         startedAt: (c.startedAt ?? c.createdAt).getTime(),
         latestScheduledAt: c.latestScheduledAt?.getTime(),
+        historyLimit: settings.historyLimit,
       };
     },
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HISTORY_EVENTS_LIMIT } from './domain/history';
 
 /**
  * Every setting the engine reads, from environment variables, in one place.
@@ -72,6 +73,11 @@ export const configSchema = z.object({
   CALL_OUTCOME_TIMEOUT_S: positiveInt.default(600),
   /** Calls per second the dialer may start, across all workers (0 = no cap). */
   DIALER_MAX_CPS: nonNegativeInt.default(0),
+  /** History events a campaign workflow run reaches before it continues as new. */
+  CAMPAIGN_HISTORY_LIMIT: positiveInt
+    .min(100, 'must be between 100 and 40000')
+    .max(40_000, 'must be between 100 and 40000')
+    .default(HISTORY_EVENTS_LIMIT),
 
   /** Simulated carrier. */
   CARRIER_PORT: port.default(4010),

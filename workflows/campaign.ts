@@ -1,11 +1,13 @@
 import {
   ApplicationFailure,
+  type ChildWorkflowHandle,
   allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -17,6 +19,7 @@ import type { ContactRef, CountsDelta } from '../src/campaigns/model';
 import { finishedContacts, type CampaignCounters } from '../src/domain/counters';
 import { DEFAULT_CALLING_HOURS, isInsideWindow } from '../src/domain/calling-window';
 import { estimateCompletion } from '../src/domain/estimate';
+import { HISTORY_EVENTS_LIMIT } from '../src/domain/history';
 import { contactWorkflowId } from '../src/domain/ids';
 import { CampaignIdKey, ContactIdKey, ContactStatusKey } from '../src/domain/search-attributes';
 import { isFinalContactStatus, type ContactStatus } from '../src/domain/status';
@@ -27,6 +30,7 @@ import {
   contactTransitionSignal,
   pauseUpdate,
   permitSignal,
+  reportEndBySignal,
   resumeUpdate,
   statusQuery,
   type CampaignPlan,
@@ -39,8 +43,6 @@ import {
 const PAGE_SIZE = 200;
 /** A queue for permits longer than this is told to come back later, so the run's state stays small. */
 const QUEUE_LIMIT = 2000;
-/** Continue as new well before the 10,000-event mark we promise and Temporal's 51,200 hard stop. */
-export const HISTORY_EVENTS_LIMIT = 6000;
 /** How often, while cancelling, the open contacts are asked again to stop. */
 const CANCEL_SWEEP_INTERVAL_MS = 10_000;
 
@@ -135,6 +137,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const queue: string[] = [...state.queue];
   const queued = new Set(queue);
   const inFlight = new Set<Promise<unknown>>();
+  /** Contacts started by this run that will report their end by their result, not by signal. */
+  const endingByResult = new Set<string>();
+  // Histories from before contacts could end by result replay without it.
+  const endsByResult = patched('contact-ends-by-result');
   let buffer: Buffered[] = [];
 
   const snapshot = (): CampaignSnapshot => ({
@@ -200,6 +206,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   const apply = (t: ContactTransition) => {
     starting.delete(t.contactId);
+    // Any report but `in_call` means the contact reports its end by signal (it says so too).
+    if (t.to !== 'in_call') endingByResult.delete(t.contactId);
     if (t.from !== t.to) move(t.from, t.to);
     if (t.outcome) state.counters.calls[t.outcome] += 1;
     if (t.placed) state.counters.calls.placed += 1;
@@ -306,8 +314,44 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
   };
 
+  /** Takes the end of a contact from its result, when the contact says it was not signalled. */
+  const awaitEnd = (contactId: string, child: ChildWorkflowHandle<typeof contactWorkflow>) => {
+    endingByResult.add(contactId);
+    child.result().then(
+      (result) => {
+        if (result.end) inbox.push(result.end);
+        endingByResult.delete(contactId);
+      },
+      (err: unknown) => {
+        // Failed or terminated by an operator: it reports nothing, as before results were awaited.
+        log.warn('contact workflow ended without a result', { contactId, error: String(err) });
+        endingByResult.delete(contactId);
+      },
+    );
+  };
+
+  /**
+   * Before continuing as new: the contacts still ending by result are asked to signal instead.
+   * One that can no longer take the signal has ended, and its result is on its way to this run.
+   */
+  const handOverEnds = async () => {
+    await Promise.all(
+      [...endingByResult].map(async (contactId) => {
+        const handle = getExternalWorkflowHandle(contactWorkflowId(campaignId, contactId));
+        try {
+          await handle.signal(reportEndBySignal);
+          endingByResult.delete(contactId);
+        } catch (err) {
+          log.info('contact ended before the hand-over', { contactId, error: String(err) });
+        }
+      }),
+    );
+    await condition(() => endingByResult.size === 0);
+  };
+
   const startContact = (contact: ContactRef, permitted: boolean) => {
     const workflowId = contactWorkflowId(campaignId, contact.contactId);
+    const endByResult = permitted && endsByResult;
     if (permitted) {
       live.add(contact.contactId);
       move('pending', 'dialing');
@@ -318,7 +362,16 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     track(
       startChild(contactWorkflow, {
         workflowId,
-        args: [{ campaignId, accountId: plan.accountId, contact, policy: plan.policy, permitted }],
+        args: [
+          {
+            campaignId,
+            accountId: plan.accountId,
+            contact,
+            policy: plan.policy,
+            permitted,
+            ...(endByResult && { endByResult }),
+          },
+        ],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         // Only a manual redial may start a finished contact's workflow again under its id.
         workflowIdReusePolicy: contact.redial
@@ -329,13 +382,18 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
           { key: ContactIdKey, value: contact.contactId },
           { key: ContactStatusKey, value: permitted ? 'dialing' : 'pending' },
         ],
-      }).catch((err: unknown) => {
-        // Its workflow already ran (a run before this one started it): it is not ours to count.
-        log.warn('contact workflow not started', { workflowId, error: String(err) });
-        starting.delete(contact.contactId);
-        if (live.delete(contact.contactId)) move('dialing', 'pending');
-        state.open -= 1;
-      }),
+      }).then(
+        (child) => {
+          if (endByResult) awaitEnd(contact.contactId, child);
+        },
+        (err: unknown) => {
+          // Its workflow already ran (a run before this one started it): it is not ours to count.
+          log.warn('contact workflow not started', { workflowId, error: String(err) });
+          starting.delete(contact.contactId);
+          if (live.delete(contact.contactId)) move('dialing', 'pending');
+          state.open -= 1;
+        },
+      ),
     );
   };
 
@@ -362,7 +420,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   const historyTooLong = () => {
     const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_LIMIT;
+    return info.continueAsNewSuggested || info.historyLength > (plan.historyLimit ?? HISTORY_EVENTS_LIMIT);
   };
 
   for (;;) {
@@ -381,6 +439,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
     if (historyTooLong()) {
       await Promise.all(inFlight);
+      await handOverEnds();
       await condition(allHandlersFinished);
       drain();
       state.starting = [...starting];

@@ -24,6 +24,7 @@ import {
   contactStateQuery,
   contactTransitionSignal,
   permitSignal,
+  reportEndBySignal,
   type CallEvent,
   type ContactPolicy,
   type ContactTransition,
@@ -37,12 +38,21 @@ export interface ContactWorkflowInput {
   policy: ContactPolicy;
   /** The campaign gave a dial permit with the start (the contact was due and a line was free). */
   permitted?: boolean;
+  /**
+   * The campaign run that started this contact learns its end from its result, which saves a
+   * signal and a workflow task on each side. It holds only while the contact goes from its dial to
+   * its end: a contact that reports anything but `in_call` first, or that the campaign asks to
+   * (before it continues as new), reports its end by signal, to whichever run is current.
+   */
+  endByResult?: boolean;
 }
 
 export interface ContactResult {
   status: ContactStatus;
   attempts: number;
   lastOutcome?: CallOutcome;
+  /** The final transition, when the campaign learns it from this result and not by signal. */
+  end?: ContactTransition;
 }
 
 /** Bookkeeping writes run as local activities: no round trip through the server to schedule them. */
@@ -86,6 +96,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
   } = { status: input.permitted ? 'dialing' : 'pending', attempts: contact.attempts };
   /** Whether the permit the campaign counts this contact as holding is still unused. */
   let holdsPermit = input.permitted === true;
+  let endByResult = input.endByResult === true;
   const events = new Map<number, { inProgress: boolean; answeredAt?: number; completed?: CallEvent }>();
 
   setHandler(contactStateQuery, () => ({
@@ -97,6 +108,9 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
   }));
   setHandler(permitSignal, (answer) => {
     state.permit = answer;
+  });
+  setHandler(reportEndBySignal, () => {
+    endByResult = false;
   });
   setHandler(callEventSignal, (event) => {
     // Only the first outcome of each attempt counts; a provider's repeated callback changes nothing.
@@ -117,6 +131,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
     const t: ContactTransition = { contactId: contact.contactId, from: state.status, to, ...extra };
     state.status = to;
     holdsPermit = false;
+    if (to !== 'in_call') endByResult = false;
     if (VISIBLE.includes(to) || isFinalContactStatus(to)) {
       upsertSearchAttributes([{ key: ContactStatusKey, value: to }]);
     }
@@ -136,8 +151,18 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
     final: ContactStatus,
     extra: Pick<ContactTransition, 'outcome' | 'placed'> = {},
   ): Promise<ContactResult> => {
-    await report(final, extra);
-    return { status: final, attempts: state.attempts, lastOutcome: state.lastOutcome };
+    const result = { status: final, attempts: state.attempts, lastOutcome: state.lastOutcome };
+    if (!endByResult) {
+      await report(final, extra);
+      return result;
+    }
+    const end: ContactTransition = { contactId: contact.contactId, from: state.status, to: final, ...extra };
+    state.status = final;
+    upsertSearchAttributes([
+      { key: ContactStatusKey, value: final },
+      ...(state.lastOutcome ? [{ key: CallOutcomeKey, value: state.lastOutcome }] : []),
+    ]);
+    return { ...result, end };
   };
 
   const waitForPermit = async () => {
@@ -252,7 +277,10 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
         nextStatus: next,
         nextAttemptAt,
       });
-      upsertSearchAttributes([{ key: CallOutcomeKey, value: outcome }]);
+      // Ending by result, the outcome goes with the final status in one upsert.
+      if (!(endByResult && isFinalContactStatus(next))) {
+        upsertSearchAttributes([{ key: CallOutcomeKey, value: outcome }]);
+      }
       const attemptEnd = { outcome, placed: result.status === 'placed' };
       if (isFinalContactStatus(next)) return await finish(next, attemptEnd);
       await report(next, attemptEnd);

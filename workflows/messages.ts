@@ -36,6 +36,8 @@ export interface CampaignPlan {
   startedAt: number;
   /** Latest scheduled time among the campaign's contacts (epoch ms), for the completion estimate. */
   latestScheduledAt?: number;
+  /** History events per run before continuing as new; plans carried from older runs lack it. */
+  historyLimit?: number;
 }
 
 export type CampaignRunStatus = 'running' | 'paused' | 'cancelling' | 'completed' | 'cancelled';
@@ -97,5 +99,10 @@ export const batchesAddedSignal = defineSignal('batchesAdded');
 export const contactTransitionSignal = defineSignal<[ContactTransition]>('contactTransition');
 
 export const permitSignal = defineSignal<[PermitAnswer]>('permit');
+/**
+ * The campaign run that awaits this contact's result is about to continue as new: report the end
+ * by signal instead, so that the next run learns it.
+ */
+export const reportEndBySignal = defineSignal('reportEndBySignal');
 export const callEventSignal = defineSignal<[CallEvent]>('callEvent');
 export const contactStateQuery = defineQuery<ContactState>('contactState');

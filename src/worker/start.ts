@@ -69,6 +69,7 @@ export async function startWorker(ctx: EngineContext): Promise<RunningWorker> {
       settings: {
         callbackUrl: `${publicUrl(config)}/webhooks/calls`,
         outcomeTimeoutS: config.CALL_OUTCOME_TIMEOUT_S,
+        historyLimit: config.CAMPAIGN_HISTORY_LIMIT,
       },
     },
   });

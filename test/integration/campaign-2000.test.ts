@@ -1,7 +1,7 @@
 import { campaignWorkflowId } from '../../src/domain/ids';
 import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
 import type { CampaignResult } from '../../workflows/campaign';
-import { ALWAYS_OPEN } from '../support/campaigns';
+import { ALWAYS_OPEN, expectCountersToMatchRecords } from '../support/campaigns';
 import { startEngine, type Engine } from '../support/engine';
 
 interface Reply<T> {
@@ -67,26 +67,7 @@ describe('a 2,000-contact campaign through the API and the simulated carrier', (
     expect(counters.total).toBe(2000);
     expect(counters.contacts.completed + counters.contacts.failed + counters.contacts.skipped_dnc).toBe(2000);
 
-    // The carrier's ledger: one call per attempt the engine counted, none twice, lines never exceeded.
-    const ledger = engine.carrier.ledger.campaignStats(campaignId);
-    const calls = engine.carrier.ledger.calls({ campaignId });
-    expect(calls).toHaveLength(counters.calls.placed);
-    expect(new Set(calls.map((c) => c.idempotencyKey)).size).toBe(calls.length);
-    expect(ledger.peakConcurrent).toBeLessThanOrEqual(50);
-    const ledgerOutcomes: Record<string, number> = {};
-    for (const c of calls) if (c.outcome) ledgerOutcomes[c.outcome] = (ledgerOutcomes[c.outcome] ?? 0) + 1;
-    for (const [outcome, n] of Object.entries(ledgerOutcomes))
-      expect(counters.calls[outcome as 'answered']).toBe(n);
-
-    // The record: contacts by status, calls by outcome.
-    const record = await engine.store.getCampaign(campaignId);
-    expect(record?.status).toBe('completed');
-    expect(record?.counts).toEqual(counters);
-    const byStatus = await engine.store.countContacts(record!);
-    expect(byStatus).toEqual(Object.fromEntries(Object.entries(counters.contacts).filter(([, n]) => n > 0)));
-    const recorded = await engine.store.countCalls(campaignId);
-    expect(recorded.placed).toBe(counters.calls.placed);
-    expect(recorded.outcomes).toEqual(ledgerOutcomes);
+    await expectCountersToMatchRecords(engine, campaignId, counters, 50);
 
     // And what the API answers after the end, from the record.
     const statuses = await call<{ campaigns: { campaign_id: string; status: string }[] }>(

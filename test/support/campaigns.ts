@@ -1,4 +1,5 @@
 import type { CallingHours } from '../../src/domain/calling-window';
+import type { CampaignCounters } from '../../src/domain/counters';
 import type { Engine } from './engine';
 import type { CampaignSettingsInput, ContactInput } from '../../src/campaigns/schemas';
 
@@ -30,4 +31,36 @@ export async function launchCampaign(
   }
   await engine.service.startCampaign(engine.accountId, campaign._id);
   return campaign._id;
+}
+
+/**
+ * A finished campaign's counters against what else saw it: the carrier's ledger (one call per
+ * attempt counted, none twice, never more than `maxConcurrentCalls` at once) and the MongoDB
+ * records (the campaign's counts, its contacts by status, its calls by outcome).
+ */
+export async function expectCountersToMatchRecords(
+  engine: Engine,
+  campaignId: string,
+  counters: CampaignCounters,
+  maxConcurrentCalls: number,
+): Promise<void> {
+  const calls = engine.carrier.ledger.calls({ campaignId });
+  expect(calls).toHaveLength(counters.calls.placed);
+  expect(new Set(calls.map((c) => c.idempotencyKey)).size).toBe(calls.length);
+  expect(engine.carrier.ledger.campaignStats(campaignId).peakConcurrent).toBeLessThanOrEqual(
+    maxConcurrentCalls,
+  );
+  const ledgerOutcomes: Record<string, number> = {};
+  for (const c of calls) if (c.outcome) ledgerOutcomes[c.outcome] = (ledgerOutcomes[c.outcome] ?? 0) + 1;
+  for (const [outcome, n] of Object.entries(ledgerOutcomes))
+    expect(counters.calls[outcome as 'answered']).toBe(n);
+
+  const record = await engine.store.getCampaign(campaignId);
+  expect(record?.status).toBe('completed');
+  expect(record?.counts).toEqual(counters);
+  const byStatus = await engine.store.countContacts(record!);
+  expect(byStatus).toEqual(Object.fromEntries(Object.entries(counters.contacts).filter(([, n]) => n > 0)));
+  const recorded = await engine.store.countCalls(campaignId);
+  expect(recorded.placed).toBe(counters.calls.placed);
+  expect(recorded.outcomes).toEqual(ledgerOutcomes);
 }

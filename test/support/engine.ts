@@ -121,6 +121,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
             settings: {
               callbackUrl: `${apiUrl}/webhooks/calls`,
               outcomeTimeoutS: config.CALL_OUTCOME_TIMEOUT_S,
+              historyLimit: config.CAMPAIGN_HISTORY_LIMIT,
             },
           },
         });

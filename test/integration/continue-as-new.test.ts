@@ -1,0 +1,68 @@
+import { campaignWorkflowId, contactWorkflowId } from '../../src/domain/ids';
+import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
+import type { CampaignResult } from '../../workflows/campaign';
+import type { ContactResult } from '../../workflows/contact';
+import { reportEndBySignal } from '../../workflows/messages';
+import { expectCountersToMatchRecords, launchCampaign } from '../support/campaigns';
+import { startEngine, type Engine } from '../support/engine';
+
+const CONTACTS = 120;
+const LINES = 40;
+
+/**
+ * A campaign whose workflow continues as new every ~150 events, so that each hand-over finds
+ * calls in progress: contacts that would have reported their end by result to the run that
+ * started them. Every end must still be counted once, by the run that is current when it comes.
+ */
+describe('continue-as-new with calls in progress', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await startEngine({ simCallMs: 1500, env: { CAMPAIGN_HISTORY_LIMIT: '150' } });
+  });
+  afterAll(async () => {
+    await engine.stop();
+  });
+
+  it('counts every contact once across the runs, ended by result or by signal', async () => {
+    const phones = syntheticNumbers({ count: CONTACTS, seed: 77, lastDigit: (i) => i % 10 });
+    const campaignId = await launchCampaign(
+      engine,
+      { maxConcurrentCalls: LINES, redialConfig: { enabled: true, maxAttempts: 2, retryIntervals: [1] } },
+      phones.map((phone_number) => ({ phone_number })),
+    );
+    const workflowId = campaignWorkflowId(campaignId);
+    const { counters, status } = (await engine.client.workflow
+      .getHandle(workflowId)
+      .result()) as CampaignResult;
+    expect(status).toBe('completed');
+    expect(counters.total).toBe(CONTACTS);
+    expect(counters.contacts.completed + counters.contacts.failed).toBe(CONTACTS);
+    await expectCountersToMatchRecords(engine, campaignId, counters, LINES);
+
+    const runs = [];
+    for await (const run of engine.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+      runs.push(run);
+    expect(runs.length).toBeGreaterThan(2);
+
+    // Both ways an end is reported were taken, and some contacts were handed over mid-call.
+    const contacts = await engine.store.contacts.find({ campaignId }).toArray();
+    let byResult = 0;
+    let handedOver = 0;
+    for (const c of contacts) {
+      const handle = engine.client.workflow.getHandle(contactWorkflowId(campaignId, c._id));
+      const result = (await handle.result()) as ContactResult;
+      if (result.end) byResult += 1;
+      const history = await handle.fetchHistory();
+      const signals = (history.events ?? []).map(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName,
+      );
+      if (signals.includes(reportEndBySignal.name)) {
+        handedOver += 1;
+        expect(result.end).toBeUndefined();
+      }
+    }
+    expect(byResult).toBeGreaterThan(0);
+    expect(byResult).toBeLessThan(CONTACTS);
+    expect(handedOver).toBeGreaterThan(0);
+  }, 300_000);
+});
