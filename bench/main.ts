@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { campaignWorkflowId } from '../src/domain/ids';
 import { benchContacts, round, VoiceGenieClient } from './client';
+import { cpuSeconds, cpuSpent, type CpuSeconds } from './cpu';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Stack, resetPeakRss } from './stack';
 import { largestHistory } from './scenarios/scale';
@@ -52,6 +53,12 @@ function parseArgs(argv: string[]): Options {
 
 const say = (line: string) => console.log(line);
 
+/** `temporal 40.1, worker 20.3, …`: CPU milliseconds per item, by process. */
+function perItem(spent: CpuSeconds, items: number): string {
+  const parts = Object.entries(spent).map(([name, s]) => `${name} ${round((s * 1000) / items, 1)}`);
+  return parts.join(', ') || 'not measured (no /proc)';
+}
+
 /**
  * `npm run bench`: brings up the local servers and the engine's processes, runs each scenario
  * and prints one table; the figures go to bench/results/<date>.json as well.
@@ -76,13 +83,20 @@ async function main(): Promise<void> {
       const n = options.throughputContacts;
       for (const p of [stack.api, ...stack.workers]) resetPeakRss(p?.child.pid);
       say(`throughput: a ${n}-contact campaign, maxConcurrentCalls 200, carrier delay 0 …`);
+      const cpuAtStart = cpuSeconds();
       const engine = await runCampaign(stack, vg, n, 1, 200);
+      const cpuAtEngineEnd = cpuSeconds();
       const memory = peakMemory(stack);
       const history = await largestHistory(stack, engine.campaignId);
       say(`throughput: the bare-Temporal baseline, ${n} trivial children in a window of 200 …`);
+      const cpuAtBaselineStart = cpuSeconds();
       const baseline = await runBaseline(stack, n, 200);
+      const cpu = {
+        engine: cpuSpent(cpuAtStart, cpuAtEngineEnd),
+        baseline: cpuSpent(cpuAtBaselineStart, cpuSeconds()),
+      };
       const ratio = round(engine.contactsPerS / baseline.childrenPerS, 2);
-      results.throughput = { engine, baseline, ratio, largestHistoryEvents: history.events };
+      results.throughput = { engine, baseline, ratio, largestHistoryEvents: history.events, cpuSeconds: cpu };
       results.memory = memory;
       report(
         ['throughput', `engine, ${n} contacts`, `${engine.contactsPerS} contacts/s (${engine.wallS} s)`],
@@ -98,6 +112,8 @@ async function main(): Promise<void> {
           `${history.events} events over ${history.workflows} workflows (limit 10,000)`,
         ],
         ['memory', 'peak RSS, worker / API', `${memory.workerPeakRssMiB} MiB / ${memory.apiPeakRssMiB} MiB`],
+        ['cpu', `engine run, ms per contact`, perItem(cpu.engine, n)],
+        ['cpu', `baseline run, ms per child`, perItem(cpu.baseline, n)],
       );
     }
 
