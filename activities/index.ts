@@ -22,6 +22,8 @@ export interface ActivityDeps {
     callbackUrl: string;
     outcomeTimeoutS: number;
     dialTaskQueue: string;
+    /** Contacts dial in a local activity (no calls-per-second cap to enforce on the dial queue). */
+    dialLocally: boolean;
     /** History events per campaign workflow run before it continues as new. */
     historyLimit: number;
   };
@@ -127,6 +129,7 @@ export function createActivities(deps: ActivityDeps) {
           isContextBasedCall: c.isContextBasedCall,
           outcomeTimeoutS: settings.outcomeTimeoutS,
           dialTaskQueue: settings.dialTaskQueue,
+          ...(settings.dialLocally && { dialLocally: true }),
         },
         paused: c.status === 'paused',
         counts: c.counts,

@@ -78,13 +78,15 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
   const budget = contact.maxAttempts ?? attemptBudget(policy.redial);
   const campaign = getExternalWorkflowHandle(campaignWorkflowId(campaignId));
 
-  const { dial } = proxyActivities<Activities>({
-    taskQueue: policy.dialTaskQueue,
+  const dialOptions = {
     // The provider answers within its own 10 s timeout; a dial stuck longer died with its worker.
     startToCloseTimeout: '15 seconds',
     // A provider that is down must not hold a dial permit forever: after these tries the attempt fails.
     retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 8 },
-  });
+  } as const;
+  const { dial } = policy.dialLocally
+    ? proxyLocalActivities<Activities>(dialOptions)
+    : proxyActivities<Activities>({ ...dialOptions, taskQueue: policy.dialTaskQueue });
 
   // Fields the handlers read or write live in one object, so that the main flow always sees their latest value.
   const state: {

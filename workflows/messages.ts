@@ -20,6 +20,11 @@ export interface ContactPolicy {
   outcomeTimeoutS: number;
   /** Task queue of the dial activity (rate-limited per dialer). */
   dialTaskQueue: string;
+  /**
+   * Dial in a local activity, on the worker that runs the contact: no task-queue round trip. Only
+   * where no calls-per-second cap applies, since the cap is enforced on the dial task queue.
+   */
+  dialLocally?: boolean;
 }
 
 /** What the campaign workflow reads from MongoDB when a run starts afresh. */

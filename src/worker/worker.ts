@@ -7,7 +7,9 @@ export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  deps: Omit<ActivityDeps, 'settings'> & { settings: Omit<ActivityDeps['settings'], 'dialTaskQueue'> };
+  deps: Omit<ActivityDeps, 'settings'> & {
+    settings: Omit<ActivityDeps['settings'], 'dialTaskQueue' | 'dialLocally'>;
+  };
   /** Dial activities per second across all workers of the task queue (0 = no cap). */
   dialMaxCps: number;
   /** A prebuilt workflow bundle (tests build one for the whole run); else the worker bundles the sources. */
@@ -20,6 +22,8 @@ export const workflowsPath = require.resolve('../../workflows');
  * Two workers on one connection: workflows and bookkeeping activities on the main task queue;
  * dial activities on their own queue, where the server enforces the calls-per-second cap for every
  * worker at once, and a pacer shared through MongoDB spaces the requests within each second.
+ * Without a cap, contacts dial in local activities on the main worker instead; the dial queue is
+ * still polled for campaigns whose runs began with a cap.
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const dialQueue = dialTaskQueue(setup.taskQueue);
@@ -33,7 +37,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const activities = createActivities({
     ...setup.deps,
     dialer: pacedDialer,
-    settings: { ...setup.deps.settings, dialTaskQueue: dialQueue },
+    settings: { ...setup.deps.settings, dialTaskQueue: dialQueue, dialLocally: setup.dialMaxCps === 0 },
   });
   const { dial, ...bookkeeping } = activities;
   const workflows = setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath };
@@ -43,7 +47,9 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       namespace: setup.namespace,
       taskQueue: setup.taskQueue,
       ...workflows,
-      activities: bookkeeping,
+      // Dial too, for contacts that dial in a local activity.
+      activities: setup.dialMaxCps === 0 ? activities : bookkeeping,
+      maxConcurrentLocalActivityExecutions: 200,
       maxConcurrentWorkflowTaskExecutions: 100,
       maxCachedWorkflows: 2000,
     }),

@@ -4,6 +4,7 @@ import type { CampaignResult } from '../../workflows/campaign';
 import type { ContactResult } from '../../workflows/contact';
 import { reportEndBySignal } from '../../workflows/messages';
 import { expectCountersToMatchRecords, launchCampaign } from '../support/campaigns';
+import { dialsIn } from '../support/dials';
 import { startEngine, type Engine } from '../support/engine';
 
 const CONTACTS = 120;
@@ -53,6 +54,10 @@ describe('continue-as-new with calls in progress', () => {
       const result = (await handle.result()) as ContactResult;
       if (result.end) byResult += 1;
       const history = await handle.fetchHistory();
+      // No calls-per-second cap: every dial ran as a local activity.
+      expect(dialsIn(history).map((d) => d.local)).toEqual(
+        Array.from({ length: result.attempts }, () => true),
+      );
       const signals = (history.events ?? []).map(
         (e) => e.workflowExecutionSignaledEventAttributes?.signalName,
       );

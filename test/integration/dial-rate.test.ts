@@ -1,8 +1,9 @@
 import { temporal } from '@temporalio/proto';
-import { campaignWorkflowId, dialTaskQueue } from '../../src/domain/ids';
+import { campaignWorkflowId, contactWorkflowId, dialTaskQueue } from '../../src/domain/ids';
 import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
 import type { CampaignResult } from '../../workflows/campaign';
 import { launchCampaign } from '../support/campaigns';
+import { dialsIn } from '../support/dials';
 import { startEngine, type Engine } from '../support/engine';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
@@ -53,6 +54,15 @@ describe('the calls-per-second cap with two workers', () => {
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(
       ((contacts - CPS) / CPS) * 1000 * 0.8,
     );
+    // Capped, the dials ran as activities on the dial queue, where the server enforces the cap.
+    const [contact] = await engine.store.contacts.find({ campaignId }).limit(1).toArray();
+    const history = await engine.client.workflow
+      .getHandle(contactWorkflowId(campaignId, contact!._id))
+      .fetchHistory();
+    expect(dialsIn(history).map((d) => d.local)).toEqual([false]);
+    const scheduled = history.events?.find((e) => e.activityTaskScheduledEventAttributes);
+    expect(scheduled?.activityTaskScheduledEventAttributes?.taskQueue?.name).toBe(dialQueue);
+
     console.log(
       `dial rate: ${contacts} calls, at most ${stats.maxCallsPerSecond} in any one second (cap ${CPS})`,
     );

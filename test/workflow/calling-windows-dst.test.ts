@@ -1,6 +1,4 @@
-import { defaultPayloadConverter } from '@temporalio/common';
 import { DateTime } from 'luxon';
-import type { DialInput } from '../../activities';
 import { contactIdFor } from '../../src/campaigns/store';
 import type { CallingHours } from '../../src/domain/calling-window';
 import { campaignWorkflowId, contactWorkflowId } from '../../src/domain/ids';
@@ -9,6 +7,7 @@ import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
 import type { CampaignResult } from '../../workflows/campaign';
 import { contactStateQuery } from '../../workflows/messages';
 import { launchCampaign } from '../support/campaigns';
+import { dialsIn, type Dial } from '../support/dials';
 import { startEngine, type Engine } from '../support/engine';
 import { waitFor } from '../support/wait';
 import { at, insideByWallClock } from '../unit/calling-window/wall-clock';
@@ -52,11 +51,6 @@ interface Case {
 }
 
 /** A dial as the contact's workflow made it: the workflow's time, which time skipping moves. */
-interface Dial {
-  attempt: number;
-  atMs: number;
-}
-
 describe('calling windows across DST changes on the time-skipping server', () => {
   let engine: Engine;
   beforeEach(async () => {
@@ -66,22 +60,9 @@ describe('calling windows across DST changes on the time-skipping server', () =>
     await engine.stop();
   });
 
-  /**
-   * The dials of a contact by the server time at which its workflow scheduled each dial activity:
-   * the carrier's ledger stamps calls with the wall clock, which time skipping does not move.
-   */
   async function dialsOf(campaignId: string, contactId: string): Promise<Dial[]> {
-    const history = await engine.client.workflow
-      .getHandle(contactWorkflowId(campaignId, contactId))
-      .fetchHistory();
-    return (history.events ?? []).flatMap((e) => {
-      const scheduled = e.activityTaskScheduledEventAttributes;
-      const payload = scheduled?.input?.payloads?.[0];
-      if (scheduled?.activityType?.name !== 'dial' || !payload) return [];
-      const input = defaultPayloadConverter.fromPayload<DialInput>(payload);
-      const atMs = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
-      return [{ attempt: input.attempt, atMs }];
-    });
+    const handle = engine.client.workflow.getHandle(contactWorkflowId(campaignId, contactId));
+    return dialsIn(await handle.fetchHistory());
   }
 
   /** An instant on a zone's wall clock, cut to the minute, in the form the cases are written in. */

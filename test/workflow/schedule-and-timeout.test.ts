@@ -4,6 +4,7 @@ import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
 import type { CampaignResult } from '../../workflows/campaign';
 import { startEngine, type Engine } from '../support/engine';
 import { launchCampaign } from '../support/campaigns';
+import { dialsIn } from '../support/dials';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -19,15 +20,12 @@ describe('schedules and outcome timeouts on the time-skipping server', () => {
   const finish = (campaignId: string) =>
     engine.client.workflow.getHandle(campaignWorkflowId(campaignId)).result() as Promise<CampaignResult>;
 
-  /** When (server time) the contact workflow scheduled each dial activity. */
+  /** When (server time) the contact workflow dialed, attempt by attempt. */
   async function dialTimes(campaignId: string, phone: string): Promise<number[]> {
     const handle = engine.client.workflow.getHandle(
       contactWorkflowId(campaignId, contactIdFor(campaignId, phone)),
     );
-    const history = await handle.fetchHistory();
-    return (history.events ?? [])
-      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'dial')
-      .map((e) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6));
+    return dialsIn(await handle.fetchHistory()).map((d) => d.atMs);
   }
 
   it('dials a contact scheduled two days ahead at that time and not before', async () => {

@@ -1,0 +1,45 @@
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import type { DialInput } from '../../activities';
+import type { ContactWorkflowInput } from '../../workflows/contact';
+
+export interface Dial {
+  attempt: number;
+  /** Server time: the time-skipping server's clock, which the carrier's wall-clock ledger does not follow. */
+  atMs: number;
+  /** A local activity (no calls-per-second cap), not a dial activity on the dial queue. */
+  local: boolean;
+}
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+const timeOf = (e: HistoryEvent) =>
+  Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+
+/**
+ * The dials in a contact workflow's history, in order: a dial activity when its workflow scheduled
+ * it; a local one (no calls-per-second cap) when its marker was recorded, just after it returned,
+ * numbered on from the attempts the contact started with.
+ */
+export function dialsIn(history: temporal.api.history.v1.IHistory): Dial[] {
+  const events = history.events ?? [];
+  const started = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const input = started && defaultPayloadConverter.fromPayload<ContactWorkflowInput>(started);
+  let attempt = input?.contact.attempts ?? 0;
+  return events.flatMap((e): Dial[] => {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === 'dial' && scheduled.input?.payloads?.[0]) {
+      const dial = defaultPayloadConverter.fromPayload<DialInput>(scheduled.input.payloads[0]);
+      return [{ attempt: dial.attempt, atMs: timeOf(e), local: false }];
+    }
+    const marker = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0];
+    if (
+      marker &&
+      defaultPayloadConverter.fromPayload<{ activity_type?: string }>(marker).activity_type === 'dial'
+    ) {
+      attempt += 1;
+      return [{ attempt, atMs: timeOf(e), local: true }];
+    }
+    return [];
+  });
+}
