@@ -420,7 +420,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   const historyTooLong = () => {
     const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength > (plan.historyLimit ?? HISTORY_EVENTS_LIMIT);
+    // The hand-over adds two events per contact still ending by result: they count in advance.
+    const projected = info.historyLength + 2 * endingByResult.size;
+    return info.continueAsNewSuggested || projected > (plan.historyLimit ?? HISTORY_EVENTS_LIMIT);
   };
 
   for (;;) {

@@ -146,8 +146,9 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
   };
 
   /**
-   * The last report, awaited although nothing follows it: a signal still unsent when its sender
-   * closes may never be delivered, and the campaign would wait for this contact forever.
+   * The last report: in the result, while the run that started this contact awaits it; else by a
+   * signal awaited although nothing follows it, since a signal still unsent when its sender closes
+   * may never be delivered, and the campaign would wait for this contact forever.
    */
   const finish = async (
     final: ContactStatus,

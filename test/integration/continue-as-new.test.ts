@@ -11,14 +11,14 @@ const CONTACTS = 120;
 const LINES = 40;
 
 /**
- * A campaign whose workflow continues as new every ~150 events, so that each hand-over finds
+ * A campaign whose workflow continues as new every ~300 events, so that each hand-over finds
  * calls in progress: contacts that would have reported their end by result to the run that
  * started them. Every end must still be counted once, by the run that is current when it comes.
  */
 describe('continue-as-new with calls in progress', () => {
   let engine: Engine;
   beforeAll(async () => {
-    engine = await startEngine({ simCallMs: 1500, env: { CAMPAIGN_HISTORY_LIMIT: '150' } });
+    engine = await startEngine({ simCallMs: 1500, env: { CAMPAIGN_HISTORY_LIMIT: '300' } });
   });
   afterAll(async () => {
     await engine.stop();
