@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { round } from './client';
 
 /** CPU seconds used so far, by process name: this process, and each child with its descendants. */
 export type CpuSeconds = Record<string, number>;
@@ -56,7 +57,11 @@ export function cpuSeconds(): CpuSeconds {
   }
   const procs = pids.map(readProc).filter((p): p is Proc => p !== undefined);
   const children = new Map<number, Proc[]>();
-  for (const p of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  for (const p of procs) {
+    const siblings = children.get(p.ppid);
+    if (siblings) siblings.push(p);
+    else children.set(p.ppid, [p]);
+  }
   const subtree = (p: Proc): number =>
     p.ticks + (children.get(p.pid) ?? []).reduce((sum, c) => sum + subtree(c), 0);
   const hz = clockTicks();
@@ -70,10 +75,6 @@ export function cpuSeconds(): CpuSeconds {
 
 /** Seconds each process spent between two readings, largest first. */
 export function cpuSpent(before: CpuSeconds, after: CpuSeconds): CpuSeconds {
-  const spent = Object.entries(after).map(([name, s]) => [name, round1(s - (before[name] ?? 0))] as const);
+  const spent = Object.entries(after).map(([name, s]) => [name, round(s - (before[name] ?? 0))] as const);
   return Object.fromEntries(spent.filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]));
-}
-
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
 }

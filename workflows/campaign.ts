@@ -140,7 +140,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   /** Contacts started by this run that will report their end by their result, not by signal. */
   const endingByResult = new Set<string>();
   // Histories from before contacts could end by result replay without it.
-  const endsByResult = patched('contact-ends-by-result');
+  const contactsMayEndByResult = patched('contact-ends-by-result');
   let buffer: Buffered[] = [];
 
   const snapshot = (): CampaignSnapshot => ({
@@ -351,7 +351,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   const startContact = (contact: ContactRef, permitted: boolean) => {
     const workflowId = contactWorkflowId(campaignId, contact.contactId);
-    const endByResult = permitted && endsByResult;
+    const endByResult = permitted && contactsMayEndByResult;
     if (permitted) {
       live.add(contact.contactId);
       move('pending', 'dialing');

@@ -27,6 +27,7 @@ export const workflowsPath = require.resolve('../../workflows');
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const dialQueue = dialTaskQueue(setup.taskQueue);
+  const dialLocally = setup.dialMaxCps === 0;
   const pacedDialer =
     setup.dialMaxCps > 0
       ? new PacedDialer(
@@ -37,7 +38,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const activities = createActivities({
     ...setup.deps,
     dialer: pacedDialer,
-    settings: { ...setup.deps.settings, dialTaskQueue: dialQueue, dialLocally: setup.dialMaxCps === 0 },
+    settings: { ...setup.deps.settings, dialTaskQueue: dialQueue, dialLocally },
   });
   const { dial, ...bookkeeping } = activities;
   const workflows = setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath };
@@ -48,7 +49,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       taskQueue: setup.taskQueue,
       ...workflows,
       // Dial too, for contacts that dial in a local activity.
-      activities: setup.dialMaxCps === 0 ? activities : bookkeeping,
+      activities: dialLocally ? activities : bookkeeping,
       maxConcurrentLocalActivityExecutions: 200,
       maxConcurrentWorkflowTaskExecutions: 100,
       maxCachedWorkflows: 2000,
