@@ -171,12 +171,19 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Marks cancelled every pending contact the campaign has not started, from the cursor on. */
+    /**
+     * Marks cancelled every pending contact the campaign has not started: those it holds, and
+     * those from the cursor on (only these are counted in `cancelled`; the campaign counts its hold).
+     */
     cancelUntakenContacts: async (input: {
       campaignId: string;
       batch: number;
       offset: number;
+      held?: string[];
     }): Promise<{ cancelled: number; batchesCommitted: number; delta: CountsDelta }> => {
+      if (input.held?.length) {
+        await store.updateContacts(input.held, { status: 'cancelled', finishedAt: new Date() }, ['pending']);
+      }
       const delta: Required<CountsDelta> = { total: 0, contacts: {} };
       let cancelled = 0;
       let index = input.batch;

@@ -10,6 +10,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   startChild,
   WorkflowIdReusePolicy,
   workflowInfo,
@@ -45,6 +46,17 @@ const PAGE_SIZE = 200;
 const QUEUE_LIMIT = 2000;
 /** How often, while cancelling, the open contacts are asked again to stop. */
 const CANCEL_SWEEP_INTERVAL_MS = 10_000;
+/** A scheduled contact due within this long is held by the campaign, unstarted, until just before its time. */
+const HOLD_HORIZON_MS = 10 * 60_000;
+/** Held contacts at most: the hold is carried to the next run, whose input it must fit. */
+const HOLD_LIMIT = 2000;
+/**
+ * A held contact starts this long before its time, with its dial permit, and sleeps the rest
+ * itself: its dial then waits on its own timer only, not on a campaign task and a child start.
+ */
+const START_AHEAD_MS = 3000;
+/** The campaign wakes for held contacts at most this often; each wake starts all that are near. */
+const HOLD_TICK_MS = 1000;
 
 export interface CampaignWorkflowInput {
   campaignId: string;
@@ -66,6 +78,8 @@ export interface CampaignCarry {
   starting: string[];
   queue: string[];
   live: string[];
+  /** Scheduled contacts taken but not started yet, by scheduled time; runs from before holding lack it. */
+  held?: ContactRef[];
   finishedThisRun: number;
   runStartedAt: number;
   cancelRequested: boolean;
@@ -141,6 +155,11 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const endingByResult = new Set<string>();
   // Histories from before contacts could end by result replay without it.
   const contactsMayEndByResult = patched('contact-ends-by-result');
+  const held: ContactRef[] = [...(state.held ?? [])];
+  // Histories from before the campaign held scheduled contacts replay without holding.
+  const contactsMayBeHeld = patched('campaign-holds-scheduled-contacts');
+  /** When the pending wake-up for held contacts fires, if one is pending. */
+  let alarmAt: number | undefined;
   let buffer: Buffered[] = [];
 
   const snapshot = (): CampaignSnapshot => ({
@@ -295,16 +314,75 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   };
 
   /**
+   * Whether the campaign holds a contact rather than start it asleep: it is scheduled within the
+   * horizon, its calling window is open at that time, and the hold has room.
+   */
+  const holdable = (contact: ContactRef) => {
+    const at = contact.scheduledAt;
+    const now = Date.now();
+    return (
+      contactsMayBeHeld &&
+      plan.policy.isScheduledCall &&
+      at !== undefined &&
+      at > now &&
+      at - now <= HOLD_HORIZON_MS &&
+      held.length < HOLD_LIMIT &&
+      isInsideWindow(at, hours, contact.timezones)
+    );
+  };
+
+  /** Keeps the hold in scheduled order; uploads are mostly in that order already, so it looks from the end. */
+  const hold = (contact: ContactRef) => {
+    const at = contact.scheduledAt ?? 0;
+    let i = held.length;
+    while (i > 0 && (held[i - 1]?.scheduledAt ?? 0) > at) i -= 1;
+    held.splice(i, 0, contact);
+    move('pending', 'scheduled');
+  };
+
+  /** Starts, with their permits, the held contacts whose time is near, while lines are free. */
+  const startHeld = () => {
+    while (state.status === 'running' && live.size < plan.maxConcurrentCalls) {
+      const next = held[0];
+      if (!next || (next.scheduledAt ?? 0) - START_AHEAD_MS > Date.now()) return;
+      held.shift();
+      move('scheduled', 'pending');
+      startContact(next, true, true);
+    }
+  };
+
+  /** One timer for the next held contact to start; a wake for another reason starts it just as well. */
+  const armAlarm = () => {
+    const next = held[0];
+    if (!next || state.status !== 'running') return;
+    const at = Math.max((next.scheduledAt ?? 0) - START_AHEAD_MS, Date.now() + HOLD_TICK_MS);
+    if (alarmAt !== undefined && alarmAt <= at) return;
+    alarmAt = at;
+    void sleep(at - Date.now()).then(() => {
+      if (alarmAt === at) alarmAt = undefined;
+      wake = true;
+    });
+  };
+
+  /**
    * Starts contacts in upload order. One that is due now starts with a dial permit when a line is
    * free (no request and grant round trip); with every line busy it waits here, unstarted, so that
-   * a saturated campaign holds no queue of started contacts. One that is not due starts without a
-   * permit and goes to sleep.
+   * a saturated campaign holds no queue of started contacts. One scheduled soon is held; one that
+   * is not due otherwise starts without a permit and goes to sleep.
    */
   const startContacts = async () => {
     while (state.status === 'running') {
+      // Held contacts near their time come first: theirs was promised.
+      startHeld();
       await refill();
       const next = buffer[0];
       if (!next) return;
+      if (holdable(next.ref)) {
+        buffer.shift();
+        state.cursor = next.after;
+        hold(next.ref);
+        continue;
+      }
       const permitted = dueNow(next.ref);
       if (permitted && (live.size >= plan.maxConcurrentCalls || queue.length > 0)) return;
       if (!permitted && starting.size >= window) return;
@@ -349,7 +427,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     await condition(() => endingByResult.size === 0);
   };
 
-  const startContact = (contact: ContactRef, permitted: boolean) => {
+  const startContact = (contact: ContactRef, permitted: boolean, ahead = false) => {
     const workflowId = contactWorkflowId(campaignId, contact.contactId);
     const endByResult = permitted && contactsMayEndByResult;
     if (permitted) {
@@ -370,6 +448,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
             policy: plan.policy,
             permitted,
             ...(endByResult && { endByResult }),
+            ...(ahead && { startedAhead: true }),
           },
         ],
         parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -401,7 +480,13 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     queue.length = 0;
     queued.clear();
     buffer = [];
-    const untaken = await cancelUntakenContacts({ campaignId, ...state.cursor });
+    const heldIds = held.splice(0).map((c) => c.contactId);
+    const untaken = await cancelUntakenContacts({
+      campaignId,
+      ...state.cursor,
+      ...(heldIds.length > 0 && { held: heldIds }),
+    });
+    move('scheduled', 'cancelled', heldIds.length);
     move('pending', 'cancelled', untaken.cancelled);
     state.cursor = { batch: untaken.batchesCommitted, offset: 0 };
     state.deltasFrom = Math.max(state.deltasFrom, untaken.batchesCommitted);
@@ -434,7 +519,14 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
     grantPermits();
     await startContacts();
-    if (state.status !== 'cancelling' && state.open <= 0 && noMoreBatches && inFlight.size === 0) {
+    armAlarm();
+    if (
+      state.status !== 'cancelling' &&
+      state.open <= 0 &&
+      held.length === 0 &&
+      noMoreBatches &&
+      inFlight.size === 0
+    ) {
       if (await settle('completed')) return { status: 'completed', counters: state.counters };
       noMoreBatches = false;
       continue;
@@ -447,6 +539,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       state.starting = [...starting];
       state.queue = [...queue];
       state.live = [...live];
+      state.held = held;
       return continueAsNew<typeof campaignWorkflow>({ campaignId, carry: state });
     }
     await condition(() => wake || inbox.length > 0);
@@ -455,7 +548,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   async function settle(status: 'completed' | 'cancelled'): Promise<boolean> {
     await Promise.all(inFlight);
     drain();
-    if (status === 'completed' && (state.open > 0 || inbox.length > 0)) return false;
+    if (status === 'completed' && (state.open > 0 || held.length > 0 || inbox.length > 0)) return false;
     const settled = await settleCampaign({
       campaignId,
       batchesTaken: state.cursor.batch,

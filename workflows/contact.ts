@@ -45,6 +45,11 @@ export interface ContactWorkflowInput {
    * (before it continues as new), reports its end by signal, to whichever run is current.
    */
   endByResult?: boolean;
+  /**
+   * The campaign started this contact shortly before its scheduled time, with its permit: it
+   * sleeps until then still holding the permit, and tells the campaign nothing before its dial.
+   */
+  startedAhead?: boolean;
 }
 
 export interface ContactResult {
@@ -198,7 +203,9 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
             : state.attempts === contact.attempts
               ? 'scheduled'
               : 'retry_scheduled';
-        if (sleeping !== state.status) await report(sleeping);
+        // Started ahead, it keeps its permit through the short sleep to its time; else it gives it back.
+        const keepsPermit = input.startedAhead === true && holdsPermit && dialAt === wantedAt;
+        if (!keepsPermit && sleeping !== state.status) await report(sleeping);
         await sleep(dialAt - Date.now());
         state.nextDialAt = undefined;
       }

@@ -962,12 +962,20 @@ export class CampaignService {
         ...(state.nextDialAt !== undefined && { nextAttemptAt: new Date(state.nextDialAt) }),
       };
     } catch (err) {
-      // Not started yet, or just finished: the record is then the whole truth.
+      // Not started yet, or just finished: the record is then the whole truth, but for one thing it
+      // cannot say: an unstarted contact of a scheduled campaign waits for its scheduled time.
       this.deps.log.debug(
         { err, contactId: contact._id },
         'contact state query failed; answering from the record',
       );
-      return contact;
+      const waitsForItsTime =
+        campaign.isScheduledCall &&
+        contact.status === 'pending' &&
+        contact.scheduledAt !== undefined &&
+        contact.scheduledAt.getTime() > Date.now();
+      return waitsForItsTime
+        ? { ...contact, status: 'scheduled', nextAttemptAt: contact.scheduledAt }
+        : contact;
     }
   }
 

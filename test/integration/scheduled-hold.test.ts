@@ -1,0 +1,150 @@
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import { campaignWorkflowId, contactWorkflowId } from '../../src/domain/ids';
+import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
+import type { CampaignResult } from '../../workflows/campaign';
+import type { ContactWorkflowInput } from '../../workflows/contact';
+import type { ContactTransition } from '../../workflows/messages';
+import { expectCountersToMatchRecords, launchCampaign } from '../support/campaigns';
+import { startEngine, type Engine } from '../support/engine';
+import { waitFor } from '../support/wait';
+
+const SOON = 100;
+const SCHEDULED = 20;
+const LINES = 20;
+
+type History = temporal.api.history.v1.IHistory;
+
+const eventTimeMs = (e: temporal.api.history.v1.IHistoryEvent) =>
+  Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+
+/** The contact workflows a campaign run started, by workflow id. */
+function childrenStartedIn(history: History): string[] {
+  return (history.events ?? []).flatMap(
+    (e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? [],
+  );
+}
+
+/** What a contact told its campaign by signal, in order. */
+function reportsIn(history: History): ContactTransition['to'][] {
+  return (history.events ?? []).flatMap((e) => {
+    const payload = e.signalExternalWorkflowExecutionInitiatedEventAttributes?.input?.payloads?.[0];
+    return payload ? [defaultPayloadConverter.fromPayload<ContactTransition>(payload).to] : [];
+  });
+}
+
+/**
+ * Contacts scheduled within the next minutes are held by the campaign, not started asleep: each
+ * starts a moment before its time with its dial permit and dials on its own timer. The hold is
+ * part of the campaign's state, so it survives continue-as-new and is cancelled with the campaign.
+ */
+describe('scheduled contacts held by the campaign', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await startEngine({ simCallMs: 300, env: { CAMPAIGN_HISTORY_LIMIT: '300' } });
+  });
+  afterAll(async () => {
+    await engine.stop();
+  });
+
+  const result = (campaignId: string) =>
+    engine.client.workflow.getHandle(campaignWorkflowId(campaignId)).result() as Promise<CampaignResult>;
+
+  it('starts each held contact just before its time with its permit, across continue-as-new, and never dials early', async () => {
+    const phones = syntheticNumbers({ count: SCHEDULED + SOON, seed: 81, lastDigit: (i) => i % 4 });
+    // The soon ones, more than the lines take at once, fill the first run's history: it continues
+    // as new while it holds the later ones, which are checked.
+    const soon = new Date(Date.now() + 5000).toISOString();
+    const firstAt = Date.now() + 25_000;
+    const scheduledAt = new Map<string, number>();
+    const contacts = phones.map((phone_number, i) => {
+      if (i >= SCHEDULED) return { phone_number, scheduledCallDateTime: soon };
+      const at = firstAt + i * 200;
+      scheduledAt.set(phone_number, at);
+      return { phone_number, scheduledCallDateTime: new Date(at).toISOString() };
+    });
+    const campaignId = await launchCampaign(
+      engine,
+      { isScheduledCall: true, maxConcurrentCalls: LINES },
+      contacts,
+    );
+    await waitFor('the later contacts counted while held', async () => {
+      const status = await engine.service.getStatus(engine.accountId, campaignId);
+      const { scheduled, completed } = status.counters.contacts;
+      return scheduled === SCHEDULED && completed === SOON ? true : undefined;
+    });
+
+    const { status, counters } = await result(campaignId);
+    expect(status).toBe('completed');
+    expect(counters.contacts.completed).toBe(SCHEDULED + SOON);
+    await expectCountersToMatchRecords(engine, campaignId, counters, LINES);
+
+    const workflowId = campaignWorkflowId(campaignId);
+    const runs = [];
+    for await (const run of engine.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+      runs.push(run);
+    expect(runs.length).toBeGreaterThan(1);
+    const firstRun = runs.reduce((a, b) => (a.startTime < b.startTime ? a : b));
+    const firstRunHistory = await engine.client.workflow.getHandle(workflowId, firstRun.runId).fetchHistory();
+    const startedByFirstRun = new Set(childrenStartedIn(firstRunHistory));
+
+    const records = await engine.store.contacts.find({ campaignId }).toArray();
+    const ledger = engine.carrier.ledger.calls({ campaignId });
+    for (const record of records.filter((r) => scheduledAt.has(r.phone))) {
+      const at = scheduledAt.get(record.phone) as number;
+      const id = contactWorkflowId(campaignId, record._id);
+      // Taken by the first run, started by a later one: the hold was carried.
+      expect(startedByFirstRun.has(id)).toBe(false);
+      const history = await engine.client.workflow.getHandle(id).fetchHistory();
+      const started = history.events?.[0];
+      const payload = started?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      const input = defaultPayloadConverter.fromPayload<ContactWorkflowInput>(payload!);
+      expect(input).toMatchObject({ permitted: true, startedAhead: true });
+      expect(eventTimeMs(started!)).toBeLessThan(at);
+      // It kept its permit while it slept: it asked for nothing and reported no sleep.
+      expect(reportsIn(history)).not.toContain('scheduled');
+      expect(reportsIn(history)).not.toContain('pending');
+      const calls = ledger.filter((c) => c.contactId === record._id);
+      expect(calls).toHaveLength(1);
+      expect(Date.parse(calls[0]!.requestedAt)).toBeGreaterThanOrEqual(at);
+    }
+  }, 180_000);
+
+  it('cancelling marks the held contacts cancelled without ever starting them', async () => {
+    const inFiveMinutes = Date.now() + 5 * 60_000;
+    const phones = syntheticNumbers({ count: 10, seed: 82, lastDigit: () => 1 });
+    const campaignId = await launchCampaign(
+      engine,
+      { isScheduledCall: true },
+      phones.map((phone_number) => ({
+        phone_number,
+        scheduledCallDateTime: new Date(inFiveMinutes).toISOString(),
+      })),
+    );
+    await waitFor('every contact held', async () => {
+      const status = await engine.service.getStatus(engine.accountId, campaignId);
+      return status.counters.contacts.scheduled === 10 ? true : undefined;
+    });
+    // With no workflow to ask, a held contact still says what it waits for.
+    const campaign = await engine.store.getCampaign(campaignId);
+    const [held] = await engine.store.contacts.find({ campaignId }).limit(1).toArray();
+    expect(await engine.service.liveContact(campaign!, held!)).toMatchObject({
+      status: 'scheduled',
+      nextAttemptAt: new Date(inFiveMinutes),
+    });
+
+    await engine.service.cancelCampaign(engine.accountId, campaignId);
+    const done = await result(campaignId);
+    expect(done.status).toBe('cancelled');
+    expect(done.counters.contacts).toMatchObject({ cancelled: 10, scheduled: 0, pending: 0 });
+    const records = await engine.store.contacts.find({ campaignId }).toArray();
+    expect(records.map((c) => c.status)).toEqual(Array(10).fill('cancelled'));
+    expect((await engine.store.getCampaign(campaignId))?.counts).toEqual(done.counters);
+    for (const record of records) {
+      await expect(
+        engine.client.workflow.getHandle(contactWorkflowId(campaignId, record._id)).describe(),
+      ).rejects.toThrow(/not found/i);
+    }
+    expect(engine.carrier.ledger.calls({ campaignId })).toEqual([]);
+  });
+});
