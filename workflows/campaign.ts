@@ -51,10 +51,16 @@ const HOLD_HORIZON_MS = 10 * 60_000;
 /** Held contacts at most: the hold is carried to the next run, whose input it must fit. */
 const HOLD_LIMIT = 2000;
 /**
- * A held contact starts this long before its time, with its dial permit, and sleeps the rest
- * itself: its dial then waits on its own timer only, not on a campaign task and a child start.
+ * A held contact starts this long before its time at the latest, with its dial permit, and sleeps
+ * the rest itself: its dial then waits on its own timer only, not on a campaign task and a child
+ * start. Within this lead it comes before contacts that are due now.
  */
 const START_AHEAD_MS = 3000;
+/**
+ * It starts as early as this when a line is free that no due contact waits for, so that a stall
+ * of the campaign (continuing as new under load can take seconds) cannot make it late.
+ */
+const START_AHEAD_MAX_MS = 15_000;
 /** The campaign wakes for held contacts at most this often; each wake starts all that are near. */
 const HOLD_TICK_MS = 1000;
 
@@ -340,22 +346,25 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     move('pending', 'scheduled');
   };
 
-  /** Starts, with their permits, the held contacts whose time is near, while lines are free. */
-  const startHeld = () => {
+  /** Starts, with their permits, the held contacts due within `aheadMs`, while lines are free. */
+  const startHeld = (aheadMs: number) => {
     while (state.status === 'running' && live.size < plan.maxConcurrentCalls) {
       const next = held[0];
-      if (!next || (next.scheduledAt ?? 0) - START_AHEAD_MS > Date.now()) return;
+      if (!next || (next.scheduledAt ?? 0) - aheadMs > Date.now()) return;
       held.shift();
       move('scheduled', 'pending');
       startContact(next, true, true);
     }
   };
 
-  /** One timer for the next held contact to start; a wake for another reason starts it just as well. */
+  /**
+   * One timer for the next held contact to start; a wake for another reason starts it just as well.
+   * With every line busy there is none: a line set free wakes the campaign.
+   */
   const armAlarm = () => {
     const next = held[0];
-    if (!next || state.status !== 'running') return;
-    const at = Math.max((next.scheduledAt ?? 0) - START_AHEAD_MS, Date.now() + HOLD_TICK_MS);
+    if (!next || state.status !== 'running' || live.size >= plan.maxConcurrentCalls) return;
+    const at = Math.max((next.scheduledAt ?? 0) - START_AHEAD_MAX_MS, Date.now() + HOLD_TICK_MS);
     if (alarmAt !== undefined && alarmAt <= at) return;
     alarmAt = at;
     void sleep(at - Date.now()).then(() => {
@@ -373,7 +382,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const startContacts = async () => {
     while (state.status === 'running') {
       // Held contacts near their time come first: theirs was promised.
-      startHeld();
+      startHeld(START_AHEAD_MS);
       await refill();
       const next = buffer[0];
       if (!next) return;
@@ -519,6 +528,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
     grantPermits();
     await startContacts();
+    startHeld(START_AHEAD_MAX_MS);
     armAlarm();
     if (
       state.status !== 'cancelling' &&

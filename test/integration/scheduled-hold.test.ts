@@ -54,8 +54,8 @@ describe('scheduled contacts held by the campaign', () => {
     const phones = syntheticNumbers({ count: SCHEDULED + SOON, seed: 81, lastDigit: (i) => i % 4 });
     // The soon ones, more than the lines take at once, fill the first run's history: it continues
     // as new while it holds the later ones, which are checked.
-    const soon = new Date(Date.now() + 5000).toISOString();
-    const firstAt = Date.now() + 25_000;
+    const soon = new Date(Date.now() + 3000).toISOString();
+    const firstAt = Date.now() + 30_000;
     const scheduledAt = new Map<string, number>();
     const contacts = phones.map((phone_number, i) => {
       if (i >= SCHEDULED) return { phone_number, scheduledCallDateTime: soon };
