@@ -58,7 +58,7 @@ const HOLD_LIMIT = 2000;
 const START_AHEAD_MS = 3000;
 /**
  * It starts as early as this when a line is free that no due contact waits for, so that a stall
- * of the campaign (continuing as new under load can take seconds) cannot make it late.
+ * of the campaign's tasks (continuing as new under load can take seconds) does not make it late.
  */
 const START_AHEAD_MAX_MS = 15_000;
 /** The campaign wakes for held contacts at most this often; each wake starts all that are near. */
