@@ -352,7 +352,6 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       const next = held[0];
       if (!next || (next.scheduledAt ?? 0) - aheadMs > Date.now()) return;
       held.shift();
-      move('scheduled', 'pending');
       startContact(next, true, true);
     }
   };
@@ -436,12 +435,13 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     await condition(() => endingByResult.size === 0);
   };
 
+  /** `ahead`: a held contact, counted `scheduled` until now, started before its time. */
   const startContact = (contact: ContactRef, permitted: boolean, ahead = false) => {
     const workflowId = contactWorkflowId(campaignId, contact.contactId);
     const endByResult = permitted && contactsMayEndByResult;
     if (permitted) {
       live.add(contact.contactId);
-      move('pending', 'dialing');
+      move(ahead ? 'scheduled' : 'pending', 'dialing');
     } else {
       starting.add(contact.contactId);
     }

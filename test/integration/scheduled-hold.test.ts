@@ -3,9 +3,9 @@ import type { temporal } from '@temporalio/proto';
 import { campaignWorkflowId, contactWorkflowId } from '../../src/domain/ids';
 import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
 import type { CampaignResult } from '../../workflows/campaign';
-import type { ContactWorkflowInput } from '../../workflows/contact';
 import type { ContactTransition } from '../../workflows/messages';
 import { expectCountersToMatchRecords, launchCampaign } from '../support/campaigns';
+import { contactInputIn, timeOf } from '../support/dials';
 import { startEngine, type Engine } from '../support/engine';
 import { waitFor } from '../support/wait';
 
@@ -14,9 +14,6 @@ const SCHEDULED = 20;
 const LINES = 20;
 
 type History = temporal.api.history.v1.IHistory;
-
-const eventTimeMs = (e: temporal.api.history.v1.IHistoryEvent) =>
-  Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
 
 /** The contact workflows a campaign run started, by workflow id. */
 function childrenStartedIn(history: History): string[] {
@@ -97,11 +94,8 @@ describe('scheduled contacts held by the campaign', () => {
       // Taken by the first run, started by a later one: the hold was carried.
       expect(startedByFirstRun.has(id)).toBe(false);
       const history = await engine.client.workflow.getHandle(id).fetchHistory();
-      const started = history.events?.[0];
-      const payload = started?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-      const input = defaultPayloadConverter.fromPayload<ContactWorkflowInput>(payload!);
-      expect(input).toMatchObject({ permitted: true, startedAhead: true });
-      expect(eventTimeMs(started!)).toBeLessThan(at);
+      expect(contactInputIn(history)).toMatchObject({ permitted: true, startedAhead: true });
+      expect(timeOf(history.events![0]!)).toBeLessThan(at);
       // It kept its permit while it slept: it asked for nothing and reported no sleep.
       expect(reportsIn(history)).not.toContain('scheduled');
       expect(reportsIn(history)).not.toContain('pending');

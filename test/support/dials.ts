@@ -13,8 +13,15 @@ export interface Dial {
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const timeOf = (e: HistoryEvent) =>
+/** An event's server time, epoch ms. */
+export const timeOf = (e: HistoryEvent) =>
   Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+
+/** The input a contact workflow was started with, read from its history. */
+export function contactInputIn(history: temporal.api.history.v1.IHistory): ContactWorkflowInput | undefined {
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  return started && defaultPayloadConverter.fromPayload<ContactWorkflowInput>(started);
+}
 
 /**
  * The dials in a contact workflow's history, in order: a dial activity when its workflow scheduled
@@ -23,9 +30,7 @@ const timeOf = (e: HistoryEvent) =>
  */
 export function dialsIn(history: temporal.api.history.v1.IHistory): Dial[] {
   const events = history.events ?? [];
-  const started = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  const input = started && defaultPayloadConverter.fromPayload<ContactWorkflowInput>(started);
-  let attempt = input?.contact.attempts ?? 0;
+  let attempt = contactInputIn(history)?.contact.attempts ?? 0;
   return events.flatMap((e): Dial[] => {
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name === 'dial' && scheduled.input?.payloads?.[0]) {
