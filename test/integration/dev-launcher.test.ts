@@ -45,18 +45,32 @@ describe('npm run dev', () => {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let exitCode: number | null | undefined;
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', (code) => {
+        exitCode = code;
+        resolve();
+      }),
+    );
     try {
-      const health = await waitFor(
-        'healthz',
-        async () => {
-          const res = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { 'x-api-key': apiKey } });
-          return res.status === 200
-            ? ((await res.json()) as { temporal: { status: string }; mongodb: { status: string } })
-            : undefined;
-        },
-        240_000,
-      );
+      const health = await Promise.race([
+        waitFor(
+          'healthz',
+          async () => {
+            const res = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { 'x-api-key': apiKey } });
+            return res.status === 200
+              ? ((await res.json()) as { temporal: { status: string }; mongodb: { status: string } })
+              : undefined;
+          },
+          240_000,
+        ),
+        exited.then(() => {
+          throw new Error(`npm run dev exited (${exitCode}) before it was healthy`);
+        }),
+      ]).catch((err: unknown) => {
+        // A launcher that gave up says why in its output.
+        throw new Error(`${String(err)}\n--- npm run dev output ---\n${output}`);
+      });
       expect(health.temporal.status).toBe('up');
       expect(health.mongodb.status).toBe('up');
       expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
@@ -64,7 +78,7 @@ describe('npm run dev', () => {
       expect(processesMentioning(dataDir).length).toBeGreaterThan(0);
     } finally {
       // What a terminal does on Ctrl-C: SIGINT to the whole foreground process group.
-      process.kill(-(child.pid as number), 'SIGINT');
+      if (exitCode === undefined) process.kill(-(child.pid as number), 'SIGINT');
       await exited;
     }
     await waitFor(
