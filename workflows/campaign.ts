@@ -449,6 +449,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     track(
       startChild(contactWorkflow, {
         workflowId,
+        ...(plan.contactTaskQueue !== undefined && { taskQueue: plan.contactTaskQueue }),
         args: [
           {
             campaignId,
