@@ -22,8 +22,6 @@ export interface ActivityDeps {
     callbackUrl: string;
     outcomeTimeoutS: number;
     dialTaskQueue: string;
-    /** Where contact workflows run: the main task queue, while campaigns run on their own. */
-    contactTaskQueue: string;
     /** Contacts dial in a local activity (no calls-per-second cap to enforce on the dial queue). */
     dialLocally: boolean;
     /** History events per campaign workflow run before it continues as new. */
@@ -140,7 +138,6 @@ export function createActivities(deps: ActivityDeps) {
         startedAt: (c.startedAt ?? c.createdAt).getTime(),
         latestScheduledAt: c.latestScheduledAt?.getTime(),
         historyLimit: settings.historyLimit,
-        contactTaskQueue: settings.contactTaskQueue,
       };
     },
 

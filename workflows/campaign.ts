@@ -449,7 +449,6 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     track(
       startChild(contactWorkflow, {
         workflowId,
-        ...(plan.contactTaskQueue !== undefined && { taskQueue: plan.contactTaskQueue }),
         args: [
           {
             campaignId,

@@ -43,8 +43,6 @@ export interface CampaignPlan {
   latestScheduledAt?: number;
   /** History events per run before continuing as new; plans carried from older runs lack it. */
   historyLimit?: number;
-  /** The task queue of the campaign's contacts; plans of runs that began with contacts on the campaign's own queue lack it. */
-  contactTaskQueue?: string;
 }
 
 export type CampaignRunStatus = 'running' | 'paused' | 'cancelling' | 'completed' | 'cancelled';

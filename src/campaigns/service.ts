@@ -7,7 +7,7 @@ import {
 } from '@temporalio/client';
 import type { CountryCode } from 'libphonenumber-js';
 import { emptyCounters, type CampaignCounters } from '../domain/counters';
-import { campaignTaskQueue, campaignWorkflowId, contactWorkflowId } from '../domain/ids';
+import { campaignWorkflowId, contactWorkflowId } from '../domain/ids';
 import { defaultRedialConfig, type RedialConfig } from '../domain/redial';
 import { AccountIdKey, CampaignIdKey } from '../domain/search-attributes';
 import {
@@ -735,7 +735,7 @@ export class CampaignService {
     this.snapshots.delete(campaign._id);
     const start = () =>
       this.deps.temporal.workflow.start(campaignWorkflow, {
-        taskQueue: campaignTaskQueue(this.deps.taskQueue),
+        taskQueue: this.deps.taskQueue,
         workflowId: campaignWorkflowId(campaign._id),
         args: [{ campaignId: campaign._id }],
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,

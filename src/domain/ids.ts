@@ -19,12 +19,3 @@ export function dialIdempotencyKey(contactWorkflowId: string, attempt: number): 
 export function dialTaskQueue(taskQueue: string): string {
   return `${taskQueue}-dial`;
 }
-
-/**
- * Campaign workflows run on a queue and a worker of their own: a campaign replaying its history
- * (after a refused continue-as-new, say) must not hold up its contacts' timers and callbacks, nor
- * wait behind them for its own tasks.
- */
-export function campaignTaskQueue(taskQueue: string): string {
-  return `${taskQueue}-campaigns`;
-}

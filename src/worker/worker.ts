@@ -1,14 +1,14 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { CallPacer, PacedDialer } from '../dialers/paced';
-import { campaignTaskQueue, dialTaskQueue } from '../domain/ids';
+import { dialTaskQueue } from '../domain/ids';
 
 export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: Omit<ActivityDeps, 'settings'> & {
-    settings: Omit<ActivityDeps['settings'], 'dialTaskQueue' | 'dialLocally' | 'contactTaskQueue'>;
+    settings: Omit<ActivityDeps['settings'], 'dialTaskQueue' | 'dialLocally'>;
   };
   /** Dial activities per second across all workers of the task queue (0 = no cap). */
   dialMaxCps: number;
@@ -19,12 +19,11 @@ export interface WorkerSetup {
 export const workflowsPath = require.resolve('../../workflows');
 
 /**
- * Three workers on one connection: contact workflows and bookkeeping activities on the main task
- * queue; campaign workflows on a queue of their own, with a workflow thread and sticky queue of
- * their own; dial activities on the dial queue, where the server enforces the calls-per-second cap
- * for every worker at once, and a pacer shared through MongoDB spaces the requests within each
- * second. Without a cap, contacts dial in local activities on the main worker instead; the dial
- * queue is still polled for campaigns whose runs began with a cap.
+ * Two workers on one connection: workflows and bookkeeping activities on the main task queue;
+ * dial activities on their own queue, where the server enforces the calls-per-second cap for every
+ * worker at once, and a pacer shared through MongoDB spaces the requests within each second.
+ * Without a cap, contacts dial in local activities on the main worker instead; the dial queue is
+ * still polled for campaigns whose runs began with a cap.
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const dialQueue = dialTaskQueue(setup.taskQueue);
@@ -39,17 +38,11 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const activities = createActivities({
     ...setup.deps,
     dialer: pacedDialer,
-    settings: {
-      ...setup.deps.settings,
-      dialTaskQueue: dialQueue,
-      dialLocally,
-      contactTaskQueue: setup.taskQueue,
-    },
+    settings: { ...setup.deps.settings, dialTaskQueue: dialQueue, dialLocally },
   });
   const { dial, ...bookkeeping } = activities;
   const workflows = setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath };
-  const workers = await Promise.all([
-    // Campaigns whose runs began before they had a queue of their own run here too.
+  const [main, dialer] = await Promise.all([
     Worker.create({
       connection: setup.connection,
       namespace: setup.namespace,
@@ -64,21 +57,13 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     Worker.create({
       connection: setup.connection,
       namespace: setup.namespace,
-      taskQueue: campaignTaskQueue(setup.taskQueue),
-      ...workflows,
-      activities: bookkeeping,
-      maxCachedWorkflows: 500,
-    }),
-    Worker.create({
-      connection: setup.connection,
-      namespace: setup.namespace,
       taskQueue: dialQueue,
       activities: { dial },
       maxConcurrentActivityTaskExecutions: 200,
       ...(setup.dialMaxCps > 0 && { maxTaskQueueActivitiesPerSecond: setup.dialMaxCps }),
     }),
   ]);
-  return workers;
+  return [main, dialer];
 }
 
 /** Runs the workers until `shutdown` resolves, then drains them. */
