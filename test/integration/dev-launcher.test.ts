@@ -45,13 +45,7 @@ describe('npm run dev', () => {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    let exitCode: number | null | undefined;
-    const exited = new Promise<void>((resolve) =>
-      child.once('exit', (code) => {
-        exitCode = code;
-        resolve();
-      }),
-    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const health = await Promise.race([
         waitFor(
@@ -64,8 +58,8 @@ describe('npm run dev', () => {
           },
           240_000,
         ),
-        exited.then(() => {
-          throw new Error(`npm run dev exited (${exitCode}) before it was healthy`);
+        exited.then((code) => {
+          throw new Error(`npm run dev exited (${code}) before it was healthy`);
         }),
       ]).catch((err: unknown) => {
         // A launcher that gave up says why in its output.
@@ -78,7 +72,8 @@ describe('npm run dev', () => {
       expect(processesMentioning(dataDir).length).toBeGreaterThan(0);
     } finally {
       // What a terminal does on Ctrl-C: SIGINT to the whole foreground process group.
-      if (exitCode === undefined) process.kill(-(child.pid as number), 'SIGINT');
+      if (child.exitCode === null && child.signalCode === null)
+        process.kill(-(child.pid as number), 'SIGINT');
       await exited;
     }
     await waitFor(
