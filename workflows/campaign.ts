@@ -20,7 +20,7 @@ import type { ContactRef, CountsDelta } from '../src/campaigns/model';
 import { finishedContacts, type CampaignCounters } from '../src/domain/counters';
 import { DEFAULT_CALLING_HOURS, isInsideWindow } from '../src/domain/calling-window';
 import { estimateCompletion } from '../src/domain/estimate';
-import { HISTORY_EVENTS_LIMIT } from '../src/domain/history';
+import { HISTORY_EVENTS_LIMIT, historyStep } from '../src/domain/history';
 import { contactWorkflowId } from '../src/domain/ids';
 import { CampaignIdKey, ContactIdKey, ContactStatusKey } from '../src/domain/search-attributes';
 import { isFinalContactStatus, type ContactStatus } from '../src/domain/status';
@@ -164,6 +164,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const held: ContactRef[] = [...(state.held ?? [])];
   // Histories from before the campaign held scheduled contacts replay without holding.
   const contactsMayBeHeld = patched('campaign-holds-scheduled-contacts');
+  // Histories from before runs wound down continue as new as soon as they near the limit.
+  const mayWindDown = patched('campaign-winds-down');
   /** When the pending wake-up for held contacts fires, if one is pending. */
   let alarmAt: number | undefined;
   let buffer: Buffered[] = [];
@@ -214,6 +216,17 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       return snapshot();
     },
   });
+
+  const historyNext = () => {
+    const info = workflowInfo();
+    return historyStep({
+      length: info.historyLength,
+      suggested: info.continueAsNewSuggested,
+      endingByResult: endingByResult.size,
+      limit: plan.historyLimit ?? HISTORY_EVENTS_LIMIT,
+      mayWindDown,
+    });
+  };
 
   /** Keeps an operation's promise until it settles; everything in flight is awaited before continue-as-new. */
   const track = (promise: Promise<unknown>) => {
@@ -438,7 +451,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   /** `ahead`: a held contact, counted `scheduled` until now, started before its time. */
   const startContact = (contact: ContactRef, permitted: boolean, ahead = false) => {
     const workflowId = contactWorkflowId(campaignId, contact.contactId);
-    const endByResult = permitted && contactsMayEndByResult;
+    // Near the history limit, a contact reporting by signal spares the hand-over a signal of its own.
+    const endByResult = permitted && contactsMayEndByResult && (!mayWindDown || historyNext() === 'carry-on');
     if (permitted) {
       live.add(contact.contactId);
       move(ahead ? 'scheduled' : 'pending', 'dialing');
@@ -512,13 +526,6 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     for (const t of inbox.splice(0)) apply(t);
   };
 
-  const historyTooLong = () => {
-    const info = workflowInfo();
-    // The hand-over adds two events per contact still ending by result: they count in advance.
-    const projected = info.historyLength + 2 * endingByResult.size;
-    return info.continueAsNewSuggested || projected > (plan.historyLimit ?? HISTORY_EVENTS_LIMIT);
-  };
-
   for (;;) {
     wake = false;
     drain();
@@ -541,7 +548,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       noMoreBatches = false;
       continue;
     }
-    if (historyTooLong()) {
+    if (historyNext() === 'continue-as-new') {
       await Promise.all(inFlight);
       await handOverEnds();
       await condition(allHandlersFinished);
