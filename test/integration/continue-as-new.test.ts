@@ -31,6 +31,31 @@ async function runEnds(engine: Engine, workflowId: string) {
 }
 
 /**
+ * Launches a campaign of `phones`, waits for it to complete, and checks that every contact ended
+ * once and that its counters match the records.
+ */
+async function completeCampaign(
+  engine: Engine,
+  phones: string[],
+  settings: { maxConcurrentCalls: number; [setting: string]: unknown },
+) {
+  const campaignId = await launchCampaign(
+    engine,
+    settings,
+    phones.map((phone_number) => ({ phone_number })),
+  );
+  const workflowId = campaignWorkflowId(campaignId);
+  const { counters, status } = (await engine.client.workflow
+    .getHandle(workflowId)
+    .result()) as CampaignResult;
+  expect(status).toBe('completed');
+  expect(counters.total).toBe(phones.length);
+  expect(counters.contacts.completed + counters.contacts.failed).toBe(phones.length);
+  await expectCountersToMatchRecords(engine, campaignId, counters, settings.maxConcurrentCalls);
+  return { campaignId, workflowId };
+}
+
+/**
  * A campaign whose workflow continues as new every ~300 events, so that each hand-over finds
  * calls in progress: contacts that would have reported their end by result to the run that
  * started them. Every end must still be counted once, by the run that is current when it comes.
@@ -46,19 +71,10 @@ describe('continue-as-new with calls in progress', () => {
 
   it('counts every contact once across the runs, ended by result or by signal', async () => {
     const phones = syntheticNumbers({ count: CONTACTS, seed: 77, lastDigit: (i) => i % 10 });
-    const campaignId = await launchCampaign(
-      engine,
-      { maxConcurrentCalls: LINES, redialConfig: { enabled: true, maxAttempts: 2, retryIntervals: [1] } },
-      phones.map((phone_number) => ({ phone_number })),
-    );
-    const workflowId = campaignWorkflowId(campaignId);
-    const { counters, status } = (await engine.client.workflow
-      .getHandle(workflowId)
-      .result()) as CampaignResult;
-    expect(status).toBe('completed');
-    expect(counters.total).toBe(CONTACTS);
-    expect(counters.contacts.completed + counters.contacts.failed).toBe(CONTACTS);
-    await expectCountersToMatchRecords(engine, campaignId, counters, LINES);
+    const { campaignId, workflowId } = await completeCampaign(engine, phones, {
+      maxConcurrentCalls: LINES,
+      redialConfig: { enabled: true, maxAttempts: 2, retryIntervals: [1] },
+    });
 
     const ends = await runEnds(engine, workflowId);
     expect(ends.length).toBeGreaterThan(1);
@@ -106,22 +122,8 @@ describe('continue-as-new after winding down', () => {
   });
 
   it('waits for the ends it would have handed over, and counts every contact once', async () => {
-    const count = 400;
-    const lines = 10;
-    const phones = syntheticNumbers({ count, seed: 78, lastDigit: (i) => i % 4 });
-    const campaignId = await launchCampaign(
-      engine,
-      { maxConcurrentCalls: lines },
-      phones.map((phone_number) => ({ phone_number })),
-    );
-    const workflowId = campaignWorkflowId(campaignId);
-    const { counters, status } = (await engine.client.workflow
-      .getHandle(workflowId)
-      .result()) as CampaignResult;
-    expect(status).toBe('completed');
-    expect(counters.total).toBe(count);
-    expect(counters.contacts.completed + counters.contacts.failed).toBe(count);
-    await expectCountersToMatchRecords(engine, campaignId, counters, lines);
+    const phones = syntheticNumbers({ count: 400, seed: 78, lastDigit: (i) => i % 4 });
+    const { workflowId } = await completeCampaign(engine, phones, { maxConcurrentCalls: 10 });
 
     const ends = await runEnds(engine, workflowId);
     expect(ends.length).toBeGreaterThan(1);
