@@ -1,3 +1,4 @@
+import type { CampaignSettingsInput } from '../../src/campaigns/schemas';
 import { campaignWorkflowId, contactWorkflowId } from '../../src/domain/ids';
 import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
 import type { CampaignResult } from '../../workflows/campaign';
@@ -37,7 +38,7 @@ async function runEnds(engine: Engine, workflowId: string) {
 async function completeCampaign(
   engine: Engine,
   phones: string[],
-  settings: { maxConcurrentCalls: number; [setting: string]: unknown },
+  settings: Partial<CampaignSettingsInput> & { maxConcurrentCalls: number },
 ) {
   const campaignId = await launchCampaign(
     engine,
