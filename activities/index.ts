@@ -1,18 +1,22 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import type { AccountStore } from '../src/accounts/store';
 import type { BatchDoc, CampaignDoc, ContactRef, CountsDelta } from '../src/campaigns/model';
 import type { CampaignStore } from '../src/campaigns/store';
 import type { CampaignCounters } from '../src/domain/counters';
-import { dialIdempotencyKey } from '../src/domain/ids';
-import { CampaignIdKey } from '../src/domain/search-attributes';
+import type { LinesReport } from '../src/domain/account-lines';
+import { accountLinesWorkflowId, dialIdempotencyKey } from '../src/domain/ids';
+import { AccountIdKey, CampaignIdKey } from '../src/domain/search-attributes';
 import type { CallOutcome, ContactStatus } from '../src/domain/status';
 import type { DncStore } from '../src/dnc/store';
 import { DialerError, type Dialer, type PlaceCallRequest } from '../src/dialers/types';
 import type { Logger } from '../src/log';
-import type { CampaignPlan } from '../workflows/messages';
+import { accountLinesWorkflow } from '../workflows/account-lines';
+import { linesWantedSignal, type CampaignPlan } from '../workflows/messages';
 
 export interface ActivityDeps {
   store: CampaignStore;
+  accounts: Pick<AccountStore, 'findAccount'>;
   dnc: DncStore;
   dialer: Dialer;
   client: Client;
@@ -77,7 +81,7 @@ const CAMPAIGN_CACHE_MS = 1000;
 const CANCEL_CONCURRENCY = 32;
 
 export function createActivities(deps: ActivityDeps) {
-  const { store, dnc, dialer, client, log, settings } = deps;
+  const { store, accounts, dnc, dialer, client, log, settings } = deps;
   const batchCache = new Map<string, BatchDoc>();
   const campaignCache = new Map<string, { campaign: CampaignDoc | null; until: number }>();
 
@@ -119,6 +123,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     loadCampaignPlan: async (campaignId: string): Promise<CampaignPlan> => {
       const c = await requireCampaign(campaignId);
+      const accountCapped = ((await accounts.findAccount(c.accountId))?.maxConcurrentCalls ?? 0) > 0;
       return {
         accountId: c.accountId,
         maxConcurrentCalls: c.maxConcurrentCalls,
@@ -138,7 +143,24 @@ export function createActivities(deps: ActivityDeps) {
         startedAt: (c.startedAt ?? c.createdAt).getTime(),
         latestScheduledAt: c.latestScheduledAt?.getTime(),
         historyLimit: settings.historyLimit,
+        ...(accountCapped && { accountCapped }),
       };
+    },
+
+    /** The account's cap on live calls across its campaigns, as it stands now (0: none). */
+    loadAccountCap: async (accountId: string): Promise<number> =>
+      (await accounts.findAccount(accountId))?.maxConcurrentCalls ?? 0,
+
+    /** A campaign's report to its account's lines workflow, which it starts if none runs. */
+    reportAccountLines: async (input: { accountId: string; report: LinesReport }): Promise<void> => {
+      await client.workflow.signalWithStart(accountLinesWorkflow, {
+        workflowId: accountLinesWorkflowId(input.accountId),
+        taskQueue: Context.current().info.taskQueue,
+        args: [{ accountId: input.accountId }],
+        signal: linesWantedSignal,
+        signalArgs: [input.report],
+        typedSearchAttributes: [{ key: AccountIdKey, value: input.accountId }],
+      });
     },
 
     takeContacts: async (input: {

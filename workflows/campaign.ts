@@ -29,6 +29,7 @@ import {
   batchesAddedSignal,
   cancelUpdate,
   contactTransitionSignal,
+  linesGrantedSignal,
   pauseUpdate,
   permitSignal,
   reportEndBySignal,
@@ -38,6 +39,7 @@ import {
   type CampaignRunStatus,
   type CampaignSnapshot,
   type ContactTransition,
+  type LinesGrant,
 } from './messages';
 
 /** Contacts fetched per activity call: small enough to keep each payload well under 256 KB. */
@@ -86,6 +88,8 @@ export interface CampaignCarry {
   live: string[];
   /** Scheduled contacts taken but not started yet, by scheduled time; runs from before holding lack it. */
   held?: ContactRef[];
+  /** The last grant of lines applied, under an account-wide cap. */
+  lines?: LinesGrant;
   finishedThisRun: number;
   runStartedAt: number;
   cancelRequested: boolean;
@@ -107,12 +111,18 @@ export interface CampaignResult {
   counters: CampaignCounters;
 }
 
-const { loadCampaignPlan, takeContacts, settleCampaign, cancelUntakenContacts, cancelContactWorkflows } =
-  proxyActivities<Activities>({
-    startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: '1 minute',
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-  });
+const {
+  loadCampaignPlan,
+  takeContacts,
+  settleCampaign,
+  cancelUntakenContacts,
+  cancelContactWorkflows,
+  reportAccountLines,
+} = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
 
 /**
  * A campaign from start to end: takes contacts batch by batch out of MongoDB, starts one contact
@@ -142,6 +152,13 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   setHandler(contactTransitionSignal, (t) => {
     inbox.push(t);
   });
+  /** Lines of the account's cap granted to this campaign (none until the account grants some). */
+  let grant: LinesGrant = input.carry?.lines ?? { lines: 0, seq: 0 };
+  setHandler(linesGrantedSignal, (g) => {
+    if (g.seq <= grant.seq) return;
+    grant = g;
+    wake = true;
+  });
   setHandler(batchesAddedSignal, () => {
     noMoreBatches = false;
     wake = true;
@@ -166,6 +183,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const contactsMayBeHeld = patched('campaign-holds-scheduled-contacts');
   // Histories from before runs wound down continue as new as soon as they near the limit.
   const mayWindDown = patched('campaign-winds-down');
+  const accountCapped = plan.accountCapped === true;
+  /** Calls this campaign may have live: its own cap, and under an account-wide cap its grant. */
+  const lineLimit = () =>
+    accountCapped ? Math.min(plan.maxConcurrentCalls, grant.lines) : plan.maxConcurrentCalls;
   /** When the pending wake-up for held contacts fires, if one is pending. */
   let alarmAt: number | undefined;
   let buffer: Buffered[] = [];
@@ -178,6 +199,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     counters: state.counters,
     liveCalls: live.size,
     maxConcurrentCalls: plan.maxConcurrentCalls,
+    ...(accountCapped && { accountLines: grant.lines }),
     openContacts: state.open,
     estimatedCompletionAt: estimateCompletion({
       now: Date.now(),
@@ -275,7 +297,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   };
 
   const grantPermits = () => {
-    while (state.status === 'running' && live.size < plan.maxConcurrentCalls && queue.length > 0) {
+    while (state.status === 'running' && live.size < lineLimit() && queue.length > 0) {
       const contactId = queue.shift() as string;
       queued.delete(contactId);
       live.add(contactId);
@@ -361,7 +383,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   /** Starts, with their permits, the held contacts due within `aheadMs`, while lines are free. */
   const startHeld = (aheadMs: number) => {
-    while (state.status === 'running' && live.size < plan.maxConcurrentCalls) {
+    while (state.status === 'running' && live.size < lineLimit()) {
       const next = held[0];
       if (!next || (next.scheduledAt ?? 0) - aheadMs > Date.now()) return;
       held.shift();
@@ -375,7 +397,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
    */
   const armAlarm = () => {
     const next = held[0];
-    if (!next || state.status !== 'running' || live.size >= plan.maxConcurrentCalls) return;
+    if (!next || state.status !== 'running' || live.size >= lineLimit()) return;
     const at = Math.max((next.scheduledAt ?? 0) - START_AHEAD_MAX_MS, Date.now() + HOLD_TICK_MS);
     if (alarmAt !== undefined && alarmAt <= at) return;
     alarmAt = at;
@@ -405,7 +427,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
         continue;
       }
       const permitted = dueNow(next.ref);
-      if (permitted && (live.size >= plan.maxConcurrentCalls || queue.length > 0)) return;
+      if (permitted && (live.size >= lineLimit() || queue.length > 0)) return;
       if (!permitted && starting.size >= window) return;
       buffer.shift();
       state.cursor = next.after;
@@ -499,6 +521,42 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     );
   };
 
+  /**
+   * Lines of the account's cap this campaign could use now: all of its own while contacts due now
+   * or held for soon wait for one, else those live and queued; while paused or cancelling, only
+   * those live.
+   */
+  const wantLines = () => {
+    if (state.status !== 'running') return live.size;
+    const next = buffer[0];
+    const waiting = held.length > 0 || (next ? dueNow(next.ref) : !noMoreBatches);
+    return Math.min(plan.maxConcurrentCalls, waiting ? plan.maxConcurrentCalls : live.size + queue.length);
+  };
+
+  let reported: { want: number; inUse: number; seq: number } | undefined;
+  let reporting = false;
+  /**
+   * Under an account-wide cap, tells the account what this campaign wants and, after a cut, the
+   * lines it gives back as its calls end; one report at a time, so they arrive in order.
+   */
+  const reportLines = () => {
+    if (!accountCapped || reporting) return;
+    const want = wantLines();
+    const inUse = live.size;
+    const givingBack = reported !== undefined && inUse < reported.inUse && reported.inUse > grant.lines;
+    if (reported && want === reported.want && grant.seq === reported.seq && !givingBack) return;
+    reported = { want, inUse, seq: grant.seq };
+    reporting = true;
+    track(
+      reportAccountLines({
+        accountId: plan.accountId,
+        report: { campaignId, want, inUse, grantSeq: grant.seq, granted: grant.lines },
+      }).finally(() => {
+        reporting = false;
+      }),
+    );
+  };
+
   const cancelEverything = async () => {
     queue.length = 0;
     queued.clear();
@@ -557,8 +615,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       state.queue = [...queue];
       state.live = [...live];
       state.held = held;
+      if (accountCapped) state.lines = grant;
       return continueAsNew<typeof campaignWorkflow>({ campaignId, carry: state });
     }
+    reportLines();
     await condition(() => wake || inbox.length > 0);
   }
 
@@ -572,8 +632,18 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       status,
       counts: state.counters,
     });
-    if (!settled) log.info('a batch arrived while settling; carrying on', { campaignId });
-    return settled;
+    if (!settled) {
+      log.info('a batch arrived while settling; carrying on', { campaignId });
+      return false;
+    }
+    if (accountCapped) {
+      // Settled: nothing is live and nothing will start, so the account may give the lines to others.
+      await reportAccountLines({
+        accountId: plan.accountId,
+        report: { campaignId, want: 0, inUse: 0, grantSeq: grant.seq, granted: 0, leave: true },
+      });
+    }
+    return true;
   }
 }
 

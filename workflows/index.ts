@@ -1,2 +1,3 @@
+export { accountLinesWorkflow } from './account-lines';
 export { campaignWorkflow } from './campaign';
 export { contactWorkflow } from './contact';

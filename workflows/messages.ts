@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { LineHolder, LinesReport } from '../src/domain/account-lines';
 import type { CallingHours } from '../src/domain/calling-window';
 import type { CampaignCounters } from '../src/domain/counters';
 import type { RedialConfig } from '../src/domain/redial';
@@ -43,6 +44,8 @@ export interface CampaignPlan {
   latestScheduledAt?: number;
   /** History events per run before continuing as new; plans carried from older runs lack it. */
   historyLimit?: number;
+  /** The account had a cap on live calls across its campaigns when the campaign started. */
+  accountCapped?: boolean;
 }
 
 export type CampaignRunStatus = 'running' | 'paused' | 'cancelling' | 'completed' | 'cancelled';
@@ -57,6 +60,8 @@ export interface CampaignSnapshot {
   /** Calls holding a dial permit right now. */
   liveCalls: number;
   maxConcurrentCalls: number;
+  /** Under an account-wide cap: the lines of it this campaign holds now (its share). */
+  accountLines?: number;
   /** Contacts whose workflow runs and has not finished (sleeping ones included). */
   openContacts: number;
   estimatedCompletionAt: number;
@@ -109,5 +114,25 @@ export const permitSignal = defineSignal<[PermitAnswer]>('permit');
  * by signal instead, so that the next run learns it.
  */
 export const reportEndBySignal = defineSignal('reportEndBySignal');
+/** A campaign's lines under its account's cap; a grant with a `seq` not above the last one applied is stale. */
+export interface LinesGrant {
+  lines: number;
+  seq: number;
+}
+
+/** The account-wide cap as its workflow shares it out: the answer to its `lines` query. */
+export interface AccountLinesSnapshot {
+  accountId: string;
+  cap: number;
+  /** Calls live across the account's campaigns, as they last reported. */
+  inUse: number;
+  holders: LineHolder[];
+}
+
+/** To an account's lines workflow: a campaign's want and use (sent with signal-with-start). */
+export const linesWantedSignal = defineSignal<[LinesReport]>('linesWanted');
+/** To a campaign: the lines of its account's cap it may use from now. */
+export const linesGrantedSignal = defineSignal<[LinesGrant]>('linesGranted');
+export const accountLinesQuery = defineQuery<AccountLinesSnapshot>('lines');
 export const callEventSignal = defineSignal<[CallEvent]>('callEvent');
 export const contactStateQuery = defineQuery<ContactState>('contactState');

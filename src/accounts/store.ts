@@ -70,6 +70,12 @@ export class AccountStore {
     await this.accounts.updateOne({ _id: id }, { $set: fields });
   }
 
+  /** Sets the account's cap on live calls across its campaigns; false when there is no such account. */
+  async setMaxConcurrentCalls(id: string, maxConcurrentCalls: number): Promise<boolean> {
+    const result = await this.accounts.updateOne({ _id: id }, { $set: { maxConcurrentCalls } });
+    return result.matchedCount === 1;
+  }
+
   findAccount(id: string): Promise<Account | null> {
     return this.accounts.findOne({ _id: id });
   }

@@ -61,6 +61,18 @@ function accountId(values: Values, name = 'account'): string {
 
 const iso = (d: Date | undefined) => (d ? d.toISOString() : '');
 
+/** `--max-concurrent-calls`, when given: a whole number, 0 meaning no cap. */
+function capOption(values: Values): number | undefined {
+  const cap = str(values, 'max-concurrent-calls');
+  if (cap !== undefined && !/^\d{1,6}$/.test(cap)) {
+    throw new UsageError('--max-concurrent-calls must be a whole number (0 = no cap)');
+  }
+  return cap === undefined ? undefined : Number(cap);
+}
+
+const capLine = (cap: number) =>
+  `  maxConcurrentCalls    ${cap || 'no cap'}   (live calls across all the account's campaigns)`;
+
 const commands: Record<string, Command> = {
   'create-account': command({
     usage: 'create-account --name <name> [--id <id>] [--app-id <appId>] [--max-concurrent-calls <n>]',
@@ -78,15 +90,12 @@ const commands: Record<string, Command> = {
       const appId = str(values, 'app-id');
       if (appId !== undefined && appId.length > 128)
         throw new UsageError('--app-id must be at most 128 characters');
-      const cap = str(values, 'max-concurrent-calls');
-      if (cap !== undefined && !/^\d{1,6}$/.test(cap)) {
-        throw new UsageError('--max-concurrent-calls must be a whole number (0 = no cap)');
-      }
+      const cap = capOption(values);
       return {
         name,
         ...(id !== undefined && { id }),
         ...(appId !== undefined && { appId }),
-        ...(cap !== undefined && { maxConcurrentCalls: Number(cap) }),
+        ...(cap !== undefined && { maxConcurrentCalls: cap }),
       };
     },
     async run(commands, input, out) {
@@ -97,11 +106,29 @@ const commands: Record<string, Command> = {
           `  name                  ${account.name}`,
           `  appId                 ${account.appId}   (the Kore.ai iid header and JWT appId claim)`,
           `  jwtSecret             ${account.jwtSecret ?? ''}   (signs the account's Kore.ai JWTs: keep it secret)`,
-          `  maxConcurrentCalls    ${account.maxConcurrentCalls || 'no cap'}   (recorded; not yet enforced across campaigns)`,
+          capLine(account.maxConcurrentCalls),
         ],
         account,
       );
       out.note(`Next: npm run admin -- create-key --account ${account.id}`);
+    },
+  }),
+
+  'set-account-cap': command({
+    usage: 'set-account-cap --account <id> --max-concurrent-calls <n>',
+    summary: "set the account's cap on live calls across its campaigns (0 = no cap)",
+    options: { account: { type: 'string' }, 'max-concurrent-calls': { type: 'string' } },
+    parse(values) {
+      const cap = capOption(values);
+      if (cap === undefined) throw new UsageError('--max-concurrent-calls is required');
+      return { account: accountId(values), cap };
+    },
+    async run(commands, input, out) {
+      const account = await commands.setAccountCap(input.account, input.cap);
+      out.result([`Account ${account.id}`, capLine(account.maxConcurrentCalls)], account);
+      out.note(
+        'Campaigns started under a cap follow the new one within a minute; campaigns started while the account had none stay outside it.',
+      );
     },
   }),
 
@@ -172,7 +199,7 @@ const commands: Record<string, Command> = {
         `  name                  ${account.name}`,
         `  appId                 ${account.appId}`,
         `  jwtSecret             ${account.jwtSecret ?? '(hidden: add --show-secret)'}`,
-        `  maxConcurrentCalls    ${account.maxConcurrentCalls || 'no cap'}   (recorded; not yet enforced across campaigns)`,
+        capLine(account.maxConcurrentCalls),
         `  createdAt             ${iso(account.createdAt)}`,
         `  API keys              ${account.keys.length === 0 ? 'none' : ''}`,
         ...account.keys.map(

@@ -83,6 +83,13 @@ export class AdminCommands {
     return view(account, true);
   }
 
+  async setAccountCap(accountId: string, maxConcurrentCalls: number): Promise<AccountView> {
+    if (!(await this.accounts.setMaxConcurrentCalls(accountId, maxConcurrentCalls))) {
+      throw new AdminError(`No account with id ${JSON.stringify(accountId)}`);
+    }
+    return view(await this.account(accountId), false);
+  }
+
   async createKey(
     accountId: string,
     label?: string,

@@ -107,6 +107,8 @@ export interface CampaignStatusView {
   campaign: CampaignDoc;
   counters: CampaignCounters;
   liveCalls: number;
+  /** Under the account's cap on live calls: the lines of it the campaign holds now. */
+  accountLines?: number;
   pausedAt?: Date;
   estimatedCompletionAt?: Date;
   source: 'workflow' | 'record';
@@ -882,6 +884,7 @@ export class CampaignService {
           campaign,
           counters: snapshot.counters,
           liveCalls: snapshot.liveCalls,
+          ...(snapshot.accountLines !== undefined && { accountLines: snapshot.accountLines }),
           estimatedCompletionAt: new Date(snapshot.estimatedCompletionAt),
           source: 'workflow',
           ...(snapshot.pausedAt !== undefined && { pausedAt: new Date(snapshot.pausedAt) }),

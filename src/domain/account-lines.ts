@@ -11,8 +11,6 @@
 /** What a campaign tells the account: lines it could use now, lines live now, the last grant it applied. */
 export interface LinesReport {
   campaignId: string;
-  /** The account's cap as the campaign's run read it (the latest report's wins). */
-  cap: number;
   want: number;
   inUse: number;
   /** The last grant the campaign applied: its `seq` (0 before any) and its lines. */
@@ -74,14 +72,16 @@ export function applyReport(holders: LineHolder[], report: LinesReport): LineHol
 
 /**
  * Fair shares of `cap` by want: each campaign gets what it wants up to an equal share of what is
- * left, the rest going round again; earlier holders get the odd line first.
+ * left, the rest going round again; earlier holders get the odd line first. A cap of 0 (taken off
+ * while campaigns ran under it) gives each what it wants.
  */
 export function fairShares(
   cap: number,
   holders: readonly Pick<LineHolder, 'campaignId' | 'want'>[],
 ): Map<string, number> {
+  if (cap <= 0) return new Map(holders.map((h) => [h.campaignId, h.want]));
   const shares = new Map(holders.map((h) => [h.campaignId, 0]));
-  let left = Math.max(0, cap);
+  let left = cap;
   let open = holders.filter((h) => h.want > 0);
   while (left > 0 && open.length > 0) {
     const each = Math.max(1, Math.floor(left / open.length));
@@ -113,7 +113,7 @@ export function allocateLines(
     changed.push(h.campaignId);
     return { ...h, granted: share, sentSeq: h.sentSeq + 1 };
   });
-  let free = cap - cut.reduce((sum, h) => sum + h.ceiling, 0);
+  let free = cap > 0 ? cap - cut.reduce((sum, h) => sum + h.ceiling, 0) : Infinity;
   const next = cut.map((h) => {
     const share = shares.get(h.campaignId) ?? 0;
     // Lines the campaign's ceiling already counts are its own to use again.

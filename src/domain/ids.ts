@@ -6,6 +6,11 @@ export function campaignWorkflowId(campaignId: string): string {
   return `campaign-${campaignId}`;
 }
 
+/** The one workflow that shares out an account's cap on live calls among its campaigns. */
+export function accountLinesWorkflowId(accountId: string): string {
+  return `account-${accountId}-lines`;
+}
+
 export function contactWorkflowId(campaignId: string, contactId: string): string {
   return `campaign-${campaignId}-contact-${contactId}`;
 }

@@ -62,6 +62,7 @@ export async function startWorker(ctx: EngineContext): Promise<RunningWorker> {
     ...(config.WORKFLOW_BUNDLE_PATH && { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } }),
     deps: {
       store: ctx.store,
+      accounts: ctx.accounts,
       dnc: ctx.dnc,
       dialer: new HttpVoiceAgentDialer({ baseUrl: dialerUrl(config), secret: config.WEBHOOK_SECRET }),
       client: ctx.temporal,

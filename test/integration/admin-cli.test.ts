@@ -60,6 +60,7 @@ describe('accounts CLI (npm run admin)', () => {
       expect(res.code).toBe(0);
       for (const command of [
         'create-account',
+        'set-account-cap',
         'create-key',
         'revoke-key',
         'rotate-jwt-secret',
@@ -81,6 +82,12 @@ describe('accounts CLI (npm run admin)', () => {
       ['an unknown command', ['frobnicate'], /Unknown command "frobnicate"/],
       ['an unknown option', ['show-account', '--account', 'x', '--bogus'], /Unknown option '--bogus'/],
       ['a missing required option', ['create-account'], /--name is required/],
+      ['a cap left out', ['set-account-cap', '--account', 'x'], /--max-concurrent-calls is required/],
+      [
+        'a cap that is not a whole number',
+        ['set-account-cap', '--account', 'x', '--max-concurrent-calls', '2.5'],
+        /--max-concurrent-calls must be a whole number \(0 = no cap\)/,
+      ],
       [
         'a malformed account id',
         ['create-key', '--account', 'no spaces please'],
@@ -137,6 +144,7 @@ describe('accounts CLI (npm run admin)', () => {
           admin(c, '--account', 'nobody'),
         ),
       );
+      results.push(await admin('set-account-cap', '--account', 'nobody', '--max-concurrent-calls', '5'));
       for (const res of results) {
         expect(res).toMatchObject({ code: 1, stdout: '', stderr: 'No account with id "nobody"\n' });
       }
@@ -181,6 +189,27 @@ describe('accounts CLI (npm run admin)', () => {
       expect(id).toBeDefined();
       expect(human.stdout).toMatch(/appId\s+st-[0-9a-f-]{36}/);
       expect(await engine.accounts.findAccount(id as string)).toMatchObject({ name: 'Generated' });
+    });
+
+    it("sets the account's cap on live calls, and takes it off with 0", async () => {
+      const set = await adminJson<Record<string, unknown>>(
+        'set-account-cap',
+        '--account',
+        'acme',
+        '--max-concurrent-calls',
+        '8',
+      );
+      expect(set).toMatchObject({ id: 'acme', maxConcurrentCalls: 8 });
+      expect(set).not.toHaveProperty('jwtSecret');
+      expect((await engine.accounts.findAccount('acme'))?.maxConcurrentCalls).toBe(8);
+
+      const off = await admin('set-account-cap', '--account', 'acme', '--max-concurrent-calls', '0');
+      expect(off.code).toBe(0);
+      expect(off.stdout).toMatch(/maxConcurrentCalls\s+no cap/);
+      expect(off.stderr).toContain('within a minute');
+      expect((await engine.accounts.findAccount('acme'))?.maxConcurrentCalls).toBe(0);
+
+      await adminJson('set-account-cap', '--account', 'acme', '--max-concurrent-calls', '20');
     });
 
     let key = '';

@@ -14,22 +14,23 @@ export const ALWAYS_OPEN: CallingHours = {
   ),
 };
 
-/** Creates a campaign with contacts and starts it; returns its id. */
+/** Creates a campaign with contacts and starts it (in the engine's account unless told); returns its id. */
 export async function launchCampaign(
   engine: Engine,
   settings: Partial<CampaignSettingsInput>,
   contacts: ContactInput[],
+  accountId = engine.accountId,
 ): Promise<string> {
-  const campaign = await engine.service.createCampaign(engine.accountId, {
+  const campaign = await engine.service.createCampaign(accountId, {
     name: 'test campaign',
     agentId: 'agent-1',
     callingHours: ALWAYS_OPEN,
     ...settings,
   });
   for (let i = 0; i < contacts.length; i += 1000) {
-    await engine.service.uploadContacts(engine.accountId, campaign._id, contacts.slice(i, i + 1000));
+    await engine.service.uploadContacts(accountId, campaign._id, contacts.slice(i, i + 1000));
   }
-  await engine.service.startCampaign(engine.accountId, campaign._id);
+  await engine.service.startCampaign(accountId, campaign._id);
   return campaign._id;
 }
 

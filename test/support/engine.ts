@@ -114,6 +114,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
           workflowBundle: { codePath: requireEnv('WORKFLOW_BUNDLE_PATH') },
           deps: {
             store: ctx.store,
+            accounts: ctx.accounts,
             dnc: ctx.dnc,
             dialer: new HttpVoiceAgentDialer({ baseUrl: carrier.url, secret: TEST_SECRET }),
             client: ctx.temporal,

@@ -9,7 +9,6 @@ import {
 
 const report = (campaignId: string, over: Partial<LinesReport> = {}): LinesReport => ({
   campaignId,
-  cap: 10,
   want: 0,
   inUse: 0,
   grantSeq: 0,
@@ -94,12 +93,19 @@ describe('allocateLines', () => {
   });
 
   it('drops a campaign that leaves, and gives its lines to the others', () => {
-    let holders = allocateLines(4, applyReport([], report('a', { cap: 4, want: 4 }))).holders;
-    holders = applyReport(holders, report('b', { cap: 4, want: 4 }));
+    let holders = allocateLines(4, applyReport([], report('a', { want: 4 }))).holders;
+    holders = applyReport(holders, report('b', { want: 4 }));
     holders = allocateLines(4, holders).holders;
-    holders = applyReport(holders, report('a', { cap: 4, leave: true, grantSeq: 1, granted: 4 }));
+    holders = applyReport(holders, report('a', { leave: true, grantSeq: 1, granted: 4 }));
     expect(holders.map((h) => h.campaignId)).toEqual(['b']);
     expect(grantOf(allocateLines(4, holders).holders, 'b')).toBe(4);
+  });
+
+  it('gives each campaign what it wants once the cap is taken off', () => {
+    let holders = allocateLines(4, applyReport([], report('a', { want: 9 }))).holders;
+    holders = applyReport(holders, report('b', { want: 9 }));
+    const step = allocateLines(0, allocateLines(4, holders).holders);
+    expect([grantOf(step.holders, 'a'), grantOf(step.holders, 'b')]).toEqual([9, 9]);
   });
 
   it('takes a campaign it does not know at its word, grant and all', () => {
@@ -152,7 +158,6 @@ describe('account lines, simulated', () => {
           const s = sims[i] as Sim;
           holders = applyReport(holders, {
             campaignId: ids[i] as string,
-            cap,
             want: s.want,
             inUse: s.live,
             grantSeq: s.heard.seq,

@@ -50,6 +50,7 @@ export function presentStatus(view: CampaignStatusView): z.output<typeof campaig
     counters: view.counters,
     finished_contacts: finishedContacts(view.counters),
     live_calls: view.liveCalls,
+    ...(view.accountLines !== undefined && { account_lines: view.accountLines }),
     estimated_completion_at: iso(view.estimatedCompletionAt),
     started_at: iso(c.startedAt),
     paused_at: iso(view.pausedAt),

@@ -252,6 +252,10 @@ export const campaignStatusSchema = z
     counters: countersSchema,
     finished_contacts: count,
     live_calls: count.openapi({ description: 'Calls in progress right now' }),
+    account_lines: count.optional().openapi({
+      description:
+        "Only while it runs under its account's cap on live calls: the lines of that cap it holds now, its share among the account's campaigns",
+    }),
     estimated_completion_at: timestamp
       .nullable()
       .openapi({ description: 'When a running campaign should be done; when a completed one was' }),

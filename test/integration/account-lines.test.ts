@@ -1,0 +1,104 @@
+import { campaignStatusSchema } from '../../src/api/v1/schemas';
+import { accountLinesWorkflowId, campaignWorkflowId } from '../../src/domain/ids';
+import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
+import type { CampaignResult } from '../../workflows/campaign';
+import { accountLinesQuery, statusQuery } from '../../workflows/messages';
+import { launchCampaign } from '../support/campaigns';
+import { startEngine, type Engine } from '../support/engine';
+import { waitFor } from '../support/wait';
+
+const ACCOUNT_CAP = 4;
+const CONTACTS = 16;
+
+describe("an account's cap on live calls, shared by its campaigns", () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await startEngine({ simCallMs: 400 });
+  });
+  afterAll(async () => {
+    await engine.stop();
+  });
+
+  const campaignStatus = (campaignId: string) =>
+    engine.client.workflow.getHandle(campaignWorkflowId(campaignId)).query(statusQuery);
+
+  it('never has more calls live than the cap across two campaigns, shares it, and gives a paused one’s lines to the other', async () => {
+    const account = await engine.accounts.upsertAccount({ name: 'capped', maxConcurrentCalls: ACCOUNT_CAP });
+    // Each campaign alone may have the whole cap live: together they would have twice it.
+    const launch = (seed: number) =>
+      launchCampaign(
+        engine,
+        { maxConcurrentCalls: ACCOUNT_CAP },
+        syntheticNumbers({ count: CONTACTS, seed, lastDigit: () => 1 }).map((phone_number) => ({
+          phone_number,
+        })),
+        account._id,
+      );
+    const [a, b] = await Promise.all([launch(71), launch(72)]);
+    const results = [a, b].map(
+      (id) => engine.client.workflow.getHandle(campaignWorkflowId(id)).result() as Promise<CampaignResult>,
+    );
+
+    // Both under way at once, each with its share of the cap.
+    const shared = await waitFor('both campaigns dialing', async () => {
+      const [sa, sb] = await Promise.all([campaignStatus(a), campaignStatus(b)]);
+      return sa.accountLines === ACCOUNT_CAP / 2 && sb.accountLines === ACCOUNT_CAP / 2
+        ? [sa, sb]
+        : undefined;
+    });
+    expect(shared.map((s) => s.liveCalls).every((n) => n <= ACCOUNT_CAP / 2)).toBe(true);
+    const lines = await engine.client.workflow
+      .getHandle(accountLinesWorkflowId(account._id))
+      .query(accountLinesQuery);
+    expect(lines.cap).toBe(ACCOUNT_CAP);
+    expect(lines.holders.map((h) => h.campaignId).sort()).toEqual([a, b].sort());
+    // The operator sees the share in the campaign's status too.
+    const apiKey = await engine.accounts.addApiKey(account._id);
+    const res = await fetch(`${engine.apiUrl}/v1/campaigns/${a}/status`, {
+      headers: { 'x-api-key': apiKey },
+    });
+    expect(res.status).toBe(200);
+    const status = campaignStatusSchema.parse(await res.json());
+    expect(status.source).toBe('workflow');
+    expect(status.account_lines).toBeLessThanOrEqual(ACCOUNT_CAP / 2);
+
+    // Paused, a campaign wants no lines: the other gets the whole cap once the paused one's calls end.
+    await engine.service.pauseCampaign(account._id, a);
+    await waitFor('the running campaign to hold the whole cap', async () =>
+      (await campaignStatus(b)).accountLines === ACCOUNT_CAP ? true : undefined,
+    );
+    await engine.service.resumeCampaign(account._id, a);
+
+    for (const done of await Promise.all(results)) {
+      expect(done.status).toBe('completed');
+      expect(done.counters.contacts.completed).toBe(CONTACTS);
+    }
+    for (const id of [a, b]) {
+      const calls = engine.carrier.ledger.calls({ campaignId: id });
+      expect(calls).toHaveLength(CONTACTS);
+      expect(new Set(calls.map((c) => c.idempotencyKey)).size).toBe(CONTACTS);
+    }
+    expect(engine.carrier.ledger.stats().peakConcurrentByAccount[account._id]).toBe(ACCOUNT_CAP);
+    // Both campaigns left: the account's workflow completes.
+    await engine.client.workflow.getHandle(accountLinesWorkflowId(account._id)).result();
+  });
+
+  it('leaves a campaign of an account without a cap to its own', async () => {
+    const campaignId = await launchCampaign(
+      engine,
+      { maxConcurrentCalls: 3 },
+      syntheticNumbers({ count: 9, seed: 73, lastDigit: () => 1 }).map((phone_number) => ({ phone_number })),
+    );
+    const done = (await engine.client.workflow
+      .getHandle(campaignWorkflowId(campaignId))
+      .result()) as CampaignResult;
+    expect(done.status).toBe('completed');
+    expect(engine.carrier.ledger.campaignStats(campaignId).peakConcurrent).toBe(3);
+    const accountWorkflows = [];
+    for await (const run of engine.client.workflow.list({
+      query: `WorkflowId = '${accountLinesWorkflowId(engine.accountId)}'`,
+    }))
+      accountWorkflows.push(run);
+    expect(accountWorkflows).toEqual([]);
+  });
+});

@@ -1,0 +1,117 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { allocateLines, applyReport, type LineHolder, type LinesReport } from '../src/domain/account-lines';
+import { campaignWorkflowId } from '../src/domain/ids';
+import { accountLinesQuery, linesGrantedSignal, linesWantedSignal } from './messages';
+
+/**
+ * How often the cap is read again (an operator may change it), and, while a campaign wants lines
+ * it cannot have, the holders are sent their grant again: one whose workflow is gone without
+ * leaving (terminated by an operator) is found so, and dropped.
+ */
+const REFRESH_INTERVAL_MS = 60_000;
+
+const { loadAccountCap } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+export interface AccountLinesInput {
+  accountId: string;
+  /** State handed over by the previous run when continuing as new. */
+  carry?: { cap: number; holders: LineHolder[] };
+}
+
+/**
+ * Shares an account's cap on live calls among its running campaigns. Started by the first
+ * campaign's report (signal-with-start), it grants each campaign lines by `allocateLines` and
+ * completes when the last campaign has left.
+ */
+export async function accountLinesWorkflow(input: AccountLinesInput): Promise<void> {
+  const { accountId } = input;
+  let holders: LineHolder[] = input.carry?.holders ?? [];
+  const reports: LinesReport[] = [];
+  setHandler(linesWantedSignal, (report) => {
+    reports.push(report);
+  });
+  let cap = input.carry?.cap ?? 0;
+  setHandler(accountLinesQuery, () => ({
+    accountId,
+    cap,
+    inUse: holders.reduce((sum, h) => sum + h.inUse, 0),
+    holders,
+  }));
+  if (!input.carry) cap = await loadAccountCap(accountId);
+
+  /** Sends grants; returns the campaigns that could not take one because their workflow is gone. */
+  const send = async (campaignIds: string[]): Promise<Set<string>> => {
+    const gone = new Set<string>();
+    await Promise.all(
+      campaignIds.map(async (campaignId) => {
+        const holder = holders.find((h) => h.campaignId === campaignId);
+        if (!holder) return;
+        try {
+          await getExternalWorkflowHandle(campaignWorkflowId(campaignId)).signal(linesGrantedSignal, {
+            lines: holder.granted,
+            seq: holder.sentSeq,
+          });
+        } catch (err) {
+          log.warn('campaign gone without leaving; its lines are free again', {
+            campaignId,
+            error: String(err),
+          });
+          gone.add(campaignId);
+        }
+      }),
+    );
+    return gone;
+  };
+
+  let refreshDue = false;
+  const armRefresh = () =>
+    void sleep(REFRESH_INTERVAL_MS).then(() => {
+      refreshDue = true;
+    });
+  armRefresh();
+
+  let again = true;
+  for (;;) {
+    if (!again) await condition(() => reports.length > 0 || refreshDue);
+    again = false;
+    let probe: string[] = [];
+    if (refreshDue) {
+      refreshDue = false;
+      armRefresh();
+      cap = await loadAccountCap(accountId);
+      if (holders.some((h) => h.want > h.granted)) probe = holders.map((h) => h.campaignId);
+    }
+    for (const report of reports.splice(0)) holders = applyReport(holders, report);
+    const allocated = allocateLines(cap, holders);
+    holders = allocated.holders;
+    const gone = await send([...new Set([...allocated.changed, ...probe])]);
+    if (gone.size > 0) {
+      holders = holders.filter((h) => !gone.has(h.campaignId));
+      again = true;
+      continue;
+    }
+    if (holders.length === 0 && reports.length === 0) {
+      await condition(allHandlersFinished);
+      if (reports.length === 0) return;
+    }
+    if (workflowInfo().continueAsNewSuggested && reports.length === 0) {
+      await condition(allHandlersFinished);
+      if (reports.length === 0)
+        return continueAsNew<typeof accountLinesWorkflow>({ accountId, carry: { cap, holders } });
+    }
+  }
+}
