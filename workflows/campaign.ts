@@ -391,14 +391,22 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
   };
 
+  /** When the next held contact may start, if one is held: from then on it wants a line. */
+  const heldNearAt = () => {
+    const next = held[0];
+    return next && (next.scheduledAt ?? 0) - START_AHEAD_MAX_MS;
+  };
+
   /**
    * One timer for the next held contact to start; a wake for another reason starts it just as well.
-   * With every line busy there is none: a line set free wakes the campaign.
+   * With every line busy there is none: a line set free wakes the campaign. Under an account-wide
+   * cap there is one all the same until the contact is near, so that the campaign asks for a line.
    */
   const armAlarm = () => {
-    const next = held[0];
-    if (!next || state.status !== 'running' || live.size >= lineLimit()) return;
-    const at = Math.max((next.scheduledAt ?? 0) - START_AHEAD_MAX_MS, Date.now() + HOLD_TICK_MS);
+    const nearAt = heldNearAt();
+    if (nearAt === undefined || state.status !== 'running') return;
+    if (live.size >= lineLimit() && !(accountCapped && nearAt > Date.now())) return;
+    const at = Math.max(nearAt, Date.now() + HOLD_TICK_MS);
     if (alarmAt !== undefined && alarmAt <= at) return;
     alarmAt = at;
     void sleep(at - Date.now()).then(() => {
@@ -522,14 +530,16 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   };
 
   /**
-   * Lines of the account's cap this campaign could use now: all of its own while contacts due now
-   * or held for soon wait for one, else those live and queued; while paused or cancelling, only
-   * those live.
+   * Lines of the account's cap this campaign could use now: all of its own while contacts due now,
+   * or held ones near their time, wait for one; else those live and queued; while paused or
+   * cancelling, only those live.
    */
   const wantLines = () => {
     if (state.status !== 'running') return live.size;
     const next = buffer[0];
-    const waiting = held.length > 0 || (next ? dueNow(next.ref) : !noMoreBatches);
+    const nearAt = heldNearAt();
+    const waiting =
+      (nearAt !== undefined && nearAt <= Date.now()) || (next ? dueNow(next.ref) : !noMoreBatches);
     return Math.min(plan.maxConcurrentCalls, waiting ? plan.maxConcurrentCalls : live.size + queue.length);
   };
 

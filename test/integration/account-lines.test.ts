@@ -83,6 +83,45 @@ describe("an account's cap on live calls, shared by its campaigns", () => {
     await engine.client.workflow.getHandle(accountLinesWorkflowId(account._id)).result();
   });
 
+  it('lets a campaign whose contacts are held for later leave the cap to another until they are near', async () => {
+    const account = await engine.accounts.upsertAccount({ name: 'capped, scheduled', maxConcurrentCalls: 2 });
+    const dueAt = Date.now() + 20_000;
+    const later = await launchCampaign(
+      engine,
+      { maxConcurrentCalls: 2, isScheduledCall: true },
+      syntheticNumbers({ count: 2, seed: 74, lastDigit: () => 1 }).map((phone_number) => ({
+        phone_number,
+        scheduledCallDateTime: new Date(dueAt).toISOString(),
+      })),
+      account._id,
+    );
+    const now = await launchCampaign(
+      engine,
+      { maxConcurrentCalls: 2 },
+      syntheticNumbers({ count: 60, seed: 75, lastDigit: () => 1 }).map((phone_number) => ({
+        phone_number,
+      })),
+      account._id,
+    );
+    // Before the held contacts are near (15 s ahead), the other campaign has the whole cap.
+    await waitFor('the due campaign to hold the whole cap', async () =>
+      (await campaignStatus(now)).accountLines === 2 ? true : undefined,
+    );
+    expect((await campaignStatus(later)).accountLines).toBe(0);
+    expect(Date.now()).toBeLessThan(dueAt - 15_000);
+
+    const done = (await engine.client.workflow
+      .getHandle(campaignWorkflowId(later))
+      .result()) as CampaignResult;
+    expect(done.counters.contacts.completed).toBe(2);
+    const late = engine.carrier.ledger
+      .calls({ campaignId: later })
+      .map((c) => Date.parse(c.requestedAt) - dueAt);
+    expect(late.every((ms) => ms >= 0 && ms < 2000)).toBe(true);
+    await engine.client.workflow.getHandle(campaignWorkflowId(now)).result();
+    expect(engine.carrier.ledger.stats().peakConcurrentByAccount[account._id]).toBe(2);
+  });
+
   it('leaves a campaign of an account without a cap to its own', async () => {
     const campaignId = await launchCampaign(
       engine,
