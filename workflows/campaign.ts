@@ -206,7 +206,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       remaining: state.counters.total - finishedContacts(state.counters),
       finishedThisRun: state.finishedThisRun,
       runStartedAt: state.runStartedAt,
-      maxConcurrentCalls: plan.maxConcurrentCalls,
+      maxConcurrentCalls: lineLimit(),
       latestScheduledAt: plan.latestScheduledAt,
     }),
     historyLength: workflowInfo().historyLength,
