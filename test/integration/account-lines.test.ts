@@ -8,7 +8,8 @@ import { startEngine, type Engine } from '../support/engine';
 import { waitFor } from '../support/wait';
 
 const ACCOUNT_CAP = 4;
-const CONTACTS = 16;
+/** Enough that each campaign is still dialing when the other pauses, on a slow machine too. */
+const CONTACTS = 32;
 
 describe("an account's cap on live calls, shared by its campaigns", () => {
   let engine: Engine;
@@ -85,7 +86,7 @@ describe("an account's cap on live calls, shared by its campaigns", () => {
 
   it('lets a campaign whose contacts are held for later leave the cap to another until they are near', async () => {
     const account = await engine.accounts.upsertAccount({ name: 'capped, scheduled', maxConcurrentCalls: 2 });
-    const dueAt = Date.now() + 20_000;
+    const dueAt = Date.now() + 30_000;
     const later = await launchCampaign(
       engine,
       { maxConcurrentCalls: 2, isScheduledCall: true },
@@ -98,7 +99,7 @@ describe("an account's cap on live calls, shared by its campaigns", () => {
     const now = await launchCampaign(
       engine,
       { maxConcurrentCalls: 2 },
-      syntheticNumbers({ count: 60, seed: 75, lastDigit: () => 1 }).map((phone_number) => ({
+      syntheticNumbers({ count: 90, seed: 75, lastDigit: () => 1 }).map((phone_number) => ({
         phone_number,
       })),
       account._id,
