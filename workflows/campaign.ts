@@ -543,6 +543,13 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     return Math.min(plan.maxConcurrentCalls, waiting ? plan.maxConcurrentCalls : live.size + queue.length);
   };
 
+  /** Tells the account's lines workflow what this campaign wants and holds, against its last grant. */
+  const sendLines = (want: number, inUse: number, leave = false) =>
+    reportAccountLines({
+      accountId: plan.accountId,
+      report: { campaignId, want, inUse, grantSeq: grant.seq, granted: grant.lines, leave },
+    });
+
   let reported: { want: number; inUse: number; seq: number } | undefined;
   let reporting = false;
   /**
@@ -558,10 +565,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     reported = { want, inUse, seq: grant.seq };
     reporting = true;
     track(
-      reportAccountLines({
-        accountId: plan.accountId,
-        report: { campaignId, want, inUse, grantSeq: grant.seq, granted: grant.lines },
-      }).finally(() => {
+      sendLines(want, inUse).finally(() => {
         reporting = false;
       }),
     );
@@ -648,10 +652,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
     if (accountCapped) {
       // Settled: nothing is live and nothing will start, so the account may give the lines to others.
-      await reportAccountLines({
-        accountId: plan.accountId,
-        report: { campaignId, want: 0, inUse: 0, grantSeq: grant.seq, granted: 0, leave: true },
-      });
+      await sendLines(0, 0, true);
     }
     return true;
   }
