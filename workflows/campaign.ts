@@ -30,6 +30,7 @@ import {
   cancelUpdate,
   contactTransitionSignal,
   linesGrantedSignal,
+  accountCapSetSignal,
   pauseUpdate,
   permitSignal,
   reportEndBySignal,
@@ -159,6 +160,11 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     grant = g;
     wake = true;
   });
+  let joinedAccountCap = false;
+  setHandler(accountCapSetSignal, () => {
+    joinedAccountCap = true;
+    wake = true;
+  });
   setHandler(batchesAddedSignal, () => {
     noMoreBatches = false;
     wake = true;
@@ -183,10 +189,11 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const contactsMayBeHeld = patched('campaign-holds-scheduled-contacts');
   // Histories from before runs wound down continue as new as soon as they near the limit.
   const mayWindDown = patched('campaign-winds-down');
-  const accountCapped = plan.accountCapped === true;
+  /** Under its account's cap: from the plan, or since the operator set one while the campaign ran. */
+  const accountCapped = () => plan.accountCapped === true || joinedAccountCap;
   /** Calls this campaign may have live: its own cap, and under an account-wide cap its grant. */
   const lineLimit = () =>
-    accountCapped ? Math.min(plan.maxConcurrentCalls, grant.lines) : plan.maxConcurrentCalls;
+    accountCapped() ? Math.min(plan.maxConcurrentCalls, grant.lines) : plan.maxConcurrentCalls;
   /** When the pending wake-up for held contacts fires, if one is pending. */
   let alarmAt: number | undefined;
   let buffer: Buffered[] = [];
@@ -199,7 +206,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     counters: state.counters,
     liveCalls: live.size,
     maxConcurrentCalls: plan.maxConcurrentCalls,
-    ...(accountCapped && { accountLines: grant.lines }),
+    ...(accountCapped() && { accountLines: grant.lines }),
     openContacts: state.open,
     estimatedCompletionAt: estimateCompletion({
       now: Date.now(),
@@ -405,7 +412,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const armAlarm = () => {
     const nearAt = heldNearAt();
     if (nearAt === undefined || state.status !== 'running') return;
-    if (live.size >= lineLimit() && !(accountCapped && nearAt > Date.now())) return;
+    if (live.size >= lineLimit() && !(accountCapped() && nearAt > Date.now())) return;
     const at = Math.max(nearAt, Date.now() + HOLD_TICK_MS);
     if (alarmAt !== undefined && alarmAt <= at) return;
     alarmAt = at;
@@ -557,7 +564,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
    * lines it gives back as its calls end; one report at a time, so they arrive in order.
    */
   const reportLines = () => {
-    if (!accountCapped || reporting) return;
+    if (!accountCapped() || reporting) return;
     const want = wantLines();
     const inUse = live.size;
     const givingBack = reported !== undefined && inUse < reported.inUse && reported.inUse > grant.lines;
@@ -629,7 +636,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       state.queue = [...queue];
       state.live = [...live];
       state.held = held;
-      if (accountCapped) state.lines = grant;
+      if (accountCapped()) {
+        state.plan = { ...plan, accountCapped: true };
+        state.lines = grant;
+      }
       return continueAsNew<typeof campaignWorkflow>({ campaignId, carry: state });
     }
     reportLines();
@@ -650,7 +660,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       log.info('a batch arrived while settling; carrying on', { campaignId });
       return false;
     }
-    if (accountCapped) {
+    if (accountCapped()) {
       // Settled: nothing is live and nothing will start, so the account may give the lines to others.
       await sendLines(0, 0, true);
     }

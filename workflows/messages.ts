@@ -131,6 +131,11 @@ export interface AccountLinesSnapshot {
 
 /** To an account's lines workflow: a campaign's want and use (sent with signal-with-start). */
 export const linesWantedSignal = defineSignal<[LinesReport]>('linesWanted');
+/**
+ * To a campaign started while its account had no cap: the account has one now; from here on it
+ * reports its lines to the account and dials only within what it is granted.
+ */
+export const accountCapSetSignal = defineSignal('accountCapSet');
 /** To a campaign: the lines of its account's cap it may use from now. */
 export const linesGrantedSignal = defineSignal<[LinesGrant]>('linesGranted');
 export const accountLinesQuery = defineQuery<AccountLinesSnapshot>('lines');

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig, requireSettings } from '../config';
 import { parseLifetime } from '../api/jwt';
 import { connectMongo, type Mongo } from '../mongo/db';
@@ -33,6 +34,8 @@ interface Command<P = unknown> {
   options: Record<string, { type: 'string' | 'boolean' }>;
   parse(values: Values): P;
   run(commands: AdminCommands, input: P, out: Output): Promise<void>;
+  /** It tells running workflows of its change, through Temporal at TEMPORAL_ADDRESS when that is set. */
+  tellsWorkflows?: true;
 }
 
 const command = <P>(spec: Command<P>): Command => spec;
@@ -123,12 +126,18 @@ const commands: Record<string, Command> = {
       if (cap === undefined) throw new UsageError('--max-concurrent-calls is required');
       return { account: accountId(values), cap };
     },
+    tellsWorkflows: true,
     async run(commands, input, out) {
       const account = await commands.setAccountCap(input.account, input.cap);
       out.result([`Account ${account.id}`, capLine(account.maxConcurrentCalls)], account);
-      out.note(
-        'Campaigns started under a cap follow the new one within a minute; campaigns started while the account had none stay outside it.',
-      );
+      out.note('Campaigns started under a cap follow the new one within a minute.');
+      if (account.campaignsJoined !== undefined) {
+        out.note(`Campaigns running outside the cap, now told to join it: ${account.campaignsJoined}.`);
+      } else if (input.cap > 0) {
+        out.note(
+          'TEMPORAL_ADDRESS is not set, so campaigns started while the account had no cap were not told: they stay outside it.',
+        );
+      }
     },
   }),
 
@@ -249,9 +258,10 @@ function usage(): string {
     '',
     '  --json    print the result as JSON',
     '',
-    'Environment: MONGODB_URI (required), MONGODB_DB (default campaign_engine).',
+    'Environment: MONGODB_URI (required), MONGODB_DB (default campaign_engine); TEMPORAL_ADDRESS and',
+    '             TEMPORAL_NAMESPACE, for set-account-cap to tell running campaigns.',
     'Exit codes: 0 done; 1 refused (no such account, already exists, unknown key); 2 usage error;',
-    '            3 configuration error or MongoDB unreachable.',
+    '            3 configuration error, or MongoDB or Temporal unreachable.',
   ].join('\n');
 }
 
@@ -316,6 +326,7 @@ export async function main(
   };
 
   let mongo: Mongo | undefined;
+  let temporal: Connection | undefined;
   try {
     // Options are checked before connecting: a usage error never waits on the database.
     const input = command.parse(values);
@@ -326,7 +337,16 @@ export async function main(
       io.stderr(`Cannot reach MongoDB at ${redact(config.MONGODB_URI)}: ${(err as Error).message}`);
       return EXIT.config;
     }
-    await command.run(new AdminCommands(mongo.db), input, out);
+    if (command.tellsWorkflows && config.TEMPORAL_ADDRESS) {
+      try {
+        temporal = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+      } catch (err) {
+        io.stderr(`Cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${(err as Error).message}`);
+        return EXIT.config;
+      }
+    }
+    const client = temporal && new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE });
+    await command.run(new AdminCommands(mongo.db, client), input, out);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -343,6 +363,7 @@ export async function main(
     }
     throw err;
   } finally {
+    await temporal?.close();
     await mongo?.close();
   }
 }

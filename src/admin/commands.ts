@@ -1,7 +1,11 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Collection, Db } from 'mongodb';
+import { accountCapSetSignal } from '../../workflows/messages';
 import { generateSecret } from '../accounts/keys';
 import { AccountStore, type Account } from '../accounts/store';
 import { signJwt } from '../api/jwt';
+import { CampaignStore } from '../campaigns/store';
+import { campaignWorkflowId } from '../domain/ids';
 
 /**
  * What the accounts CLI does, apart from parsing and printing: each command takes the database
@@ -51,10 +55,16 @@ function view(account: Account, withSecret: boolean): AccountView {
 
 export class AdminCommands {
   private readonly accounts: AccountStore;
+  private readonly campaigns: CampaignStore;
   private readonly keys: Collection<StoredKey>;
 
-  constructor(db: Db) {
+  /** `temporal`: to tell running campaigns of a change they must follow; commands that need it say so. */
+  constructor(
+    db: Db,
+    private readonly temporal?: Client,
+  ) {
     this.accounts = new AccountStore(db);
+    this.campaigns = new CampaignStore(db);
     // Read directly for listings and revocation by prefix; the hash (`_id`) never leaves here.
     this.keys = db.collection<StoredKey>('api_keys');
   }
@@ -83,11 +93,36 @@ export class AdminCommands {
     return view(account, true);
   }
 
-  async setAccountCap(accountId: string, maxConcurrentCalls: number): Promise<AccountView> {
+  /**
+   * Sets the account's cap. Campaigns started under a cap follow a new one within a minute; with
+   * Temporal at hand, those started while the account had none are told to join it
+   * (`campaignsJoined`: how many were told); without, they stay outside it.
+   */
+  async setAccountCap(
+    accountId: string,
+    maxConcurrentCalls: number,
+  ): Promise<AccountView & { campaignsJoined?: number }> {
     if (!(await this.accounts.setMaxConcurrentCalls(accountId, maxConcurrentCalls))) {
       throw new AdminError(`No account with id ${JSON.stringify(accountId)}`);
     }
-    return view(await this.account(accountId), false);
+    const account = view(await this.account(accountId), false);
+    if (!this.temporal || maxConcurrentCalls <= 0) return account;
+    return { ...account, campaignsJoined: await this.joinAccountCap(this.temporal, accountId) };
+  }
+
+  /** Signals each running or paused campaign of the account to take part in its cap. */
+  private async joinAccountCap(temporal: Client, accountId: string): Promise<number> {
+    let told = 0;
+    for (const campaignId of await this.campaigns.activeCampaignIds(accountId)) {
+      try {
+        await temporal.workflow.getHandle(campaignWorkflowId(campaignId)).signal(accountCapSetSignal);
+        told += 1;
+      } catch (err) {
+        // Ended since it was listed: nothing left to cap.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    return told;
   }
 
   async createKey(

@@ -9,7 +9,12 @@ import {
   type WriteError,
 } from 'mongodb';
 import type { CampaignCounters } from '../domain/counters';
-import type { CallOutcome, CampaignStatus, ContactStatus } from '../domain/status';
+import {
+  activeCampaignStatuses,
+  type CallOutcome,
+  type CampaignStatus,
+  type ContactStatus,
+} from '../domain/status';
 import type {
   BatchDoc,
   CallDoc,
@@ -125,6 +130,14 @@ export class CampaignStore {
 
   getCampaign(id: string): Promise<CampaignDoc | null> {
     return this.campaigns.findOne({ _id: id });
+  }
+
+  /** Ids of the account's campaigns that have a live workflow. */
+  async activeCampaignIds(accountId: string): Promise<string[]> {
+    const docs = await this.campaigns
+      .find({ accountId, status: { $in: [...activeCampaignStatuses] } }, { projection: { _id: 1 } })
+      .toArray();
+    return docs.map((d) => d._id);
   }
 
   /**

@@ -1,4 +1,6 @@
+import { AdminCommands } from '../../src/admin/commands';
 import { campaignStatusSchema } from '../../src/api/v1/schemas';
+import type { CallView } from '../../src/carrier/ledger';
 import { accountLinesWorkflowId, campaignWorkflowId } from '../../src/domain/ids';
 import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
 import type { CampaignResult } from '../../workflows/campaign';
@@ -8,6 +10,27 @@ import { startEngine, type Engine } from '../support/engine';
 import { waitFor } from '../support/wait';
 
 const ACCOUNT_CAP = 4;
+
+/** The most calls live at once, from the ledger, at any moment from `from` on. */
+function peakLiveFrom(calls: CallView[], from: number): number {
+  const edges = calls.flatMap((c) => {
+    const end = c.completedAt ? Date.parse(c.completedAt) : Infinity;
+    return end < from
+      ? []
+      : [
+          { at: Math.max(from, Date.parse(c.requestedAt)), d: 1 },
+          { at: end, d: -1 },
+        ];
+  });
+  edges.sort((x, y) => x.at - y.at || x.d - y.d);
+  let live = 0;
+  let peak = 0;
+  for (const e of edges) {
+    live += e.d;
+    peak = Math.max(peak, live);
+  }
+  return peak;
+}
 /** Enough that each campaign is still dialing when the other pauses, on a slow machine too. */
 const CONTACTS = 32;
 
@@ -121,6 +144,42 @@ describe("an account's cap on live calls, shared by its campaigns", () => {
     expect(late.every((ms) => ms >= 0 && ms < 2000)).toBe(true);
     await engine.client.workflow.getHandle(campaignWorkflowId(now)).result();
     expect(engine.carrier.ledger.stats().peakConcurrentByAccount[account._id]).toBe(2);
+  });
+
+  it('brings a campaign started while its account had no cap under the cap the operator sets', async () => {
+    const account = await engine.accounts.upsertAccount({ name: 'capped later' });
+    const contacts = 80;
+    const campaignId = await launchCampaign(
+      engine,
+      { maxConcurrentCalls: 4 },
+      syntheticNumbers({ count: contacts, seed: 76, lastDigit: () => 1 }).map((phone_number) => ({
+        phone_number,
+      })),
+      account._id,
+    );
+    await waitFor('the campaign dialing on its own cap', async () =>
+      (await campaignStatus(campaignId)).liveCalls === 4 ? true : undefined,
+    );
+    expect((await campaignStatus(campaignId)).accountLines).toBeUndefined();
+
+    // What `npm run admin -- set-account-cap` runs, with Temporal at hand.
+    const set = await new AdminCommands(engine.mongo.db, engine.client).setAccountCap(account._id, 2);
+    expect(set.campaignsJoined).toBe(1);
+    const cappedAt = await waitFor('the campaign within its grant', async () => {
+      const status = await campaignStatus(campaignId);
+      return status.accountLines === 2 && status.liveCalls <= 2 ? Date.now() : undefined;
+    });
+
+    const done = (await engine.client.workflow
+      .getHandle(campaignWorkflowId(campaignId))
+      .result()) as CampaignResult;
+    expect(done.counters.contacts.completed).toBe(contacts);
+    const calls = engine.carrier.ledger.calls({ campaignId });
+    expect(new Set(calls.map((c) => c.idempotencyKey)).size).toBe(contacts);
+    expect(engine.carrier.ledger.campaignStats(campaignId).peakConcurrent).toBe(4);
+    const after = calls.filter((c) => Date.parse(c.requestedAt) >= cappedAt);
+    expect(after.length).toBeGreaterThan(10);
+    expect(peakLiveFrom(calls, cappedAt)).toBeLessThanOrEqual(2);
   });
 
   it('leaves a campaign of an account without a cap to its own', async () => {

@@ -199,7 +199,8 @@ describe('accounts CLI (npm run admin)', () => {
         '--max-concurrent-calls',
         '8',
       );
-      expect(set).toMatchObject({ id: 'acme', maxConcurrentCalls: 8 });
+      // Temporal at hand (TEMPORAL_ADDRESS): the running campaigns outside the cap are told; acme has none.
+      expect(set).toMatchObject({ id: 'acme', maxConcurrentCalls: 8, campaignsJoined: 0 });
       expect(set).not.toHaveProperty('jwtSecret');
       expect((await engine.accounts.findAccount('acme'))?.maxConcurrentCalls).toBe(8);
 
@@ -208,6 +209,24 @@ describe('accounts CLI (npm run admin)', () => {
       expect(off.stdout).toMatch(/maxConcurrentCalls\s+no cap/);
       expect(off.stderr).toContain('within a minute');
       expect((await engine.accounts.findAccount('acme'))?.maxConcurrentCalls).toBe(0);
+
+      await adminJson('set-account-cap', '--account', 'acme', '--max-concurrent-calls', '20');
+    });
+
+    it('says when it could not tell running campaigns of a cap, and writes none when Temporal is unreachable', async () => {
+      const args = ['src/admin/cli.ts', 'set-account-cap', '--account', 'acme', '--max-concurrent-calls'];
+      const unset = await run(TSX, [...args, '12'], { ...env, TEMPORAL_ADDRESS: '' });
+      expect(unset.code).toBe(0);
+      expect(unset.stderr).toContain('TEMPORAL_ADDRESS is not set');
+      expect((await engine.accounts.findAccount('acme'))?.maxConcurrentCalls).toBe(12);
+
+      const unreachable = await run(TSX, [...args, '30'], {
+        ...env,
+        TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+      });
+      expect(unreachable).toMatchObject({ code: 3, stdout: '' });
+      expect(unreachable.stderr).toMatch(/^Cannot reach Temporal at 127\.0\.0\.1:\d+: /);
+      expect((await engine.accounts.findAccount('acme'))?.maxConcurrentCalls).toBe(12);
 
       await adminJson('set-account-cap', '--account', 'acme', '--max-concurrent-calls', '20');
     });
