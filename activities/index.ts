@@ -151,6 +151,9 @@ export function createActivities(deps: ActivityDeps) {
     loadAccountCap: async (accountId: string): Promise<number> =>
       (await accounts.findAccount(accountId))?.maxConcurrentCalls ?? 0,
 
+    /** Ids of the account's running and paused campaigns. */
+    activeCampaignIds: (accountId: string): Promise<string[]> => store.activeCampaignIds(accountId),
+
     /** A campaign's report to its account's lines workflow, which it starts if none runs. */
     reportAccountLines: async (input: { accountId: string; report: LinesReport }): Promise<void> => {
       await client.workflow.signalWithStart(accountLinesWorkflow, {

@@ -4,6 +4,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -12,7 +13,7 @@ import {
 import type { Activities } from '../activities';
 import { allocateLines, applyReport, type LineHolder, type LinesReport } from '../src/domain/account-lines';
 import { campaignWorkflowId } from '../src/domain/ids';
-import { accountLinesQuery, linesGrantedSignal, linesWantedSignal } from './messages';
+import { accountCapSetSignal, accountLinesQuery, linesGrantedSignal, linesWantedSignal } from './messages';
 
 /**
  * How often the cap is read again (an operator may change it), and, while a campaign wants lines
@@ -20,8 +21,10 @@ import { accountLinesQuery, linesGrantedSignal, linesWantedSignal } from './mess
  * leaving (terminated by an operator) is found so, and dropped.
  */
 const REFRESH_INTERVAL_MS = 60_000;
+/** How long a fresh run waits for the reports it asked for before it grants without them. */
+const ASKED_REPORTS_WAIT_MS = 10_000;
 
-const { loadAccountCap } = proxyActivities<Activities>({
+const { loadAccountCap, activeCampaignIds } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -51,7 +54,35 @@ export async function accountLinesWorkflow(input: AccountLinesInput): Promise<vo
     inUse: holders.reduce((sum, h) => sum + h.inUse, 0),
     holders,
   }));
-  if (!input.carry) cap = await loadAccountCap(accountId);
+  if (!input.carry) {
+    cap = await loadAccountCap(accountId);
+    // Histories from before fresh runs asked for reports replay without asking.
+    if (patched('account-lines-asks-for-reports')) await askForReports(await activeCampaignIds(accountId));
+  }
+
+  /**
+   * A fresh run (the account's first, or one after an operator terminated the last) knows only
+   * the campaign whose report started it, while others may hold lines an earlier run granted, or
+   * run outside the cap since before it was set. It asks every running campaign of the account to
+   * report (and so to join the cap), and grants nothing until they have, or for 10 s.
+   */
+  async function askForReports(campaignIds: string[]): Promise<void> {
+    const asked: string[] = [];
+    await Promise.all(
+      campaignIds.map(async (campaignId) => {
+        try {
+          await getExternalWorkflowHandle(campaignWorkflowId(campaignId)).signal(accountCapSetSignal);
+          asked.push(campaignId);
+        } catch {
+          // Ended since it was listed: it holds no lines.
+        }
+      }),
+    );
+    const reported = () => asked.every((id) => reports.some((r) => r.campaignId === id));
+    if (!(await condition(reported, ASKED_REPORTS_WAIT_MS))) {
+      log.warn('granting before every campaign asked has reported', { accountId, asked });
+    }
+  }
 
   /** Sends grants; returns the campaigns that could not take one because their workflow is gone. */
   const send = async (campaignIds: string[]): Promise<Set<string>> => {

@@ -161,8 +161,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     wake = true;
   });
   let joinedAccountCap = false;
+  let askedForLines = false;
   setHandler(accountCapSetSignal, () => {
     joinedAccountCap = true;
+    askedForLines = true;
     wake = true;
   });
   setHandler(batchesAddedSignal, () => {
@@ -568,7 +570,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const want = wantLines();
     const inUse = live.size;
     const givingBack = reported !== undefined && inUse < reported.inUse && reported.inUse > grant.lines;
-    if (reported && want === reported.want && grant.seq === reported.seq && !givingBack) return;
+    if (reported && want === reported.want && grant.seq === reported.seq && !givingBack && !askedForLines)
+      return;
+    askedForLines = false;
     reported = { want, inUse, seq: grant.seq };
     reporting = true;
     track(

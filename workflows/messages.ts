@@ -132,8 +132,9 @@ export interface AccountLinesSnapshot {
 /** To an account's lines workflow: a campaign's want and use (sent with signal-with-start). */
 export const linesWantedSignal = defineSignal<[LinesReport]>('linesWanted');
 /**
- * To a campaign started while its account had no cap: the account has one now; from here on it
- * reports its lines to the account and dials only within what it is granted.
+ * To a campaign: its account has a cap; report your lines to the account now. One started while
+ * its account had none joins the cap from here on, and dials only within what it is granted. Sent
+ * by `set-account-cap` and by a fresh run of the account's lines workflow.
  */
 export const accountCapSetSignal = defineSignal('accountCapSet');
 /** To a campaign: the lines of its account's cap it may use from now. */

@@ -107,6 +107,51 @@ describe("an account's cap on live calls, shared by its campaigns", () => {
     await engine.client.workflow.getHandle(accountLinesWorkflowId(account._id)).result();
   });
 
+  it('learns every campaign’s lines again when an operator terminates the account’s workflow', async () => {
+    const account = await engine.accounts.upsertAccount({
+      name: 'capped, restarted',
+      maxConcurrentCalls: ACCOUNT_CAP,
+    });
+    const launch = (seed: number, count: number) =>
+      launchCampaign(
+        engine,
+        { maxConcurrentCalls: ACCOUNT_CAP },
+        syntheticNumbers({ count, seed, lastDigit: () => 1 }).map((phone_number) => ({ phone_number })),
+        account._id,
+      );
+    // b is long enough to still want more than its share, without a word to the account, throughout.
+    const [a, b] = await Promise.all([launch(77, CONTACTS), launch(78, 150)]);
+    const lines = () =>
+      engine.client.workflow.getHandle(accountLinesWorkflowId(account._id)).query(accountLinesQuery);
+    await waitFor('both campaigns holding their share', async () => {
+      const [sa, sb] = await Promise.all([campaignStatus(a), campaignStatus(b)]);
+      return sa.accountLines === ACCOUNT_CAP / 2 && sb.accountLines === ACCOUNT_CAP / 2 ? true : undefined;
+    });
+
+    await engine.client.workflow.getHandle(accountLinesWorkflowId(account._id)).terminate('operator');
+    // The paused campaign's report starts a fresh run, which asks the other, steady one to report too.
+    await engine.service.pauseCampaign(account._id, a);
+    const known = await waitFor('the fresh run to know the paused campaign', async () => {
+      const snapshot = await lines().catch(() => undefined);
+      const ids = snapshot?.holders.map((h) => h.campaignId);
+      return ids?.includes(a) ? ids.sort() : undefined;
+    });
+    expect(known).toEqual([a, b].sort());
+    // Resumed, a wants the whole cap again: it may have only what b, still dialing, does not hold.
+    await engine.service.resumeCampaign(account._id, a);
+
+    for (const [id, count] of [
+      [a, CONTACTS],
+      [b, 150],
+    ] as const) {
+      const done = (await engine.client.workflow
+        .getHandle(campaignWorkflowId(id))
+        .result()) as CampaignResult;
+      expect(done.counters.contacts.completed).toBe(count);
+    }
+    expect(engine.carrier.ledger.stats().peakConcurrentByAccount[account._id]).toBe(ACCOUNT_CAP);
+  });
+
   it('lets a campaign whose contacts are held for later leave the cap to another until they are near', async () => {
     const account = await engine.accounts.upsertAccount({ name: 'capped, scheduled', maxConcurrentCalls: 2 });
     const dueAt = Date.now() + 30_000;
