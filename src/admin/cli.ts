@@ -131,11 +131,13 @@ const commands: Record<string, Command> = {
       const account = await commands.setAccountCap(input.account, input.cap);
       out.result([`Account ${account.id}`, capLine(account.maxConcurrentCalls)], account);
       out.note('Campaigns started under a cap follow the new one within a minute.');
-      if (account.campaignsJoined !== undefined) {
-        out.note(`Campaigns running outside the cap, now told to join it: ${account.campaignsJoined}.`);
+      if (account.campaignsTold !== undefined) {
+        out.note(
+          `Running or paused campaigns told of the cap: ${account.campaignsTold} (any started outside it join it).`,
+        );
       } else if (input.cap > 0) {
         out.note(
-          'TEMPORAL_ADDRESS is not set, so campaigns started while the account had no cap were not told: they stay outside it.',
+          'TEMPORAL_ADDRESS is not set, so running campaigns were not told: those started while the account had no cap stay outside it until its lines workflow next starts afresh.',
         );
       }
     },

@@ -95,19 +95,20 @@ export class AdminCommands {
 
   /**
    * Sets the account's cap. Campaigns started under a cap follow a new one within a minute; with
-   * Temporal at hand, those started while the account had none are told to join it
-   * (`campaignsJoined`: how many were told); without, they stay outside it.
+   * Temporal at hand, every running or paused campaign of the account is told of it
+   * (`campaignsTold`: how many), so that those started while the account had none join it;
+   * without, they stay outside it until the account's lines workflow next starts afresh.
    */
   async setAccountCap(
     accountId: string,
     maxConcurrentCalls: number,
-  ): Promise<AccountView & { campaignsJoined?: number }> {
+  ): Promise<AccountView & { campaignsTold?: number }> {
     if (!(await this.accounts.setMaxConcurrentCalls(accountId, maxConcurrentCalls))) {
       throw new AdminError(`No account with id ${JSON.stringify(accountId)}`);
     }
     const account = view(await this.account(accountId), false);
     if (!this.temporal || maxConcurrentCalls <= 0) return account;
-    return { ...account, campaignsJoined: await this.joinAccountCap(this.temporal, accountId) };
+    return { ...account, campaignsTold: await this.joinAccountCap(this.temporal, accountId) };
   }
 
   /** Signals each running or paused campaign of the account to take part in its cap. */

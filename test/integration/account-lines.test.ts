@@ -209,7 +209,7 @@ describe("an account's cap on live calls, shared by its campaigns", () => {
 
     // What `npm run admin -- set-account-cap` runs, with Temporal at hand.
     const set = await new AdminCommands(engine.mongo.db, engine.client).setAccountCap(account._id, 2);
-    expect(set.campaignsJoined).toBe(1);
+    expect(set.campaignsTold).toBe(1);
     const cappedAt = await waitFor('the campaign within its grant', async () => {
       const status = await campaignStatus(campaignId);
       return status.accountLines === 2 && status.liveCalls <= 2 ? Date.now() : undefined;

@@ -200,7 +200,7 @@ describe('accounts CLI (npm run admin)', () => {
         '8',
       );
       // Temporal at hand (TEMPORAL_ADDRESS): the running campaigns outside the cap are told; acme has none.
-      expect(set).toMatchObject({ id: 'acme', maxConcurrentCalls: 8, campaignsJoined: 0 });
+      expect(set).toMatchObject({ id: 'acme', maxConcurrentCalls: 8, campaignsTold: 0 });
       expect(set).not.toHaveProperty('jwtSecret');
       expect((await engine.accounts.findAccount('acme'))?.maxConcurrentCalls).toBe(8);
 
