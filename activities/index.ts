@@ -5,12 +5,13 @@ import type { BatchDoc, CampaignDoc, ContactRef, CountsDelta } from '../src/camp
 import type { CampaignStore } from '../src/campaigns/store';
 import type { CampaignCounters } from '../src/domain/counters';
 import type { LinesReport } from '../src/domain/account-lines';
-import { accountLinesWorkflowId, dialIdempotencyKey } from '../src/domain/ids';
-import { AccountIdKey, CampaignIdKey } from '../src/domain/search-attributes';
+import { dialIdempotencyKey } from '../src/domain/ids';
+import { CampaignIdKey } from '../src/domain/search-attributes';
 import type { CallOutcome, ContactStatus } from '../src/domain/status';
 import type { DncStore } from '../src/dnc/store';
 import { DialerError, type Dialer, type PlaceCallRequest } from '../src/dialers/types';
 import type { Logger } from '../src/log';
+import { accountLinesStart } from '../src/temporal/account-lines';
 import { accountLinesWorkflow } from '../workflows/account-lines';
 import { linesWantedSignal, type CampaignPlan } from '../workflows/messages';
 
@@ -157,12 +158,9 @@ export function createActivities(deps: ActivityDeps) {
     /** A campaign's report to its account's lines workflow, which it starts if none runs. */
     reportAccountLines: async (input: { accountId: string; report: LinesReport }): Promise<void> => {
       await client.workflow.signalWithStart(accountLinesWorkflow, {
-        workflowId: accountLinesWorkflowId(input.accountId),
-        taskQueue: Context.current().info.taskQueue,
-        args: [{ accountId: input.accountId }],
+        ...accountLinesStart(input.accountId, Context.current().info.taskQueue),
         signal: linesWantedSignal,
         signalArgs: [input.report],
-        typedSearchAttributes: [{ key: AccountIdKey, value: input.accountId }],
       });
     },
 

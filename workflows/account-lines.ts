@@ -13,7 +13,13 @@ import {
 import type { Activities } from '../activities';
 import { allocateLines, applyReport, type LineHolder, type LinesReport } from '../src/domain/account-lines';
 import { campaignWorkflowId } from '../src/domain/ids';
-import { accountCapSetSignal, accountLinesQuery, linesGrantedSignal, linesWantedSignal } from './messages';
+import {
+  accountCapChangedSignal,
+  accountCapSetSignal,
+  accountLinesQuery,
+  linesGrantedSignal,
+  linesWantedSignal,
+} from './messages';
 
 /**
  * How often the cap is read again (an operator may change it), and, while a campaign wants lines
@@ -47,6 +53,10 @@ export async function accountLinesWorkflow(input: AccountLinesInput): Promise<vo
   setHandler(linesWantedSignal, (report) => {
     reports.push(report);
   });
+  let capChanged = false;
+  setHandler(accountCapChangedSignal, () => {
+    capChanged = true;
+  });
   let cap = input.carry?.cap ?? 0;
   setHandler(accountLinesQuery, () => ({
     accountId,
@@ -58,13 +68,16 @@ export async function accountLinesWorkflow(input: AccountLinesInput): Promise<vo
     cap = await loadAccountCap(accountId);
     // Histories from before fresh runs asked for reports replay without asking.
     if (patched('account-lines-asks-for-reports')) await askForReports(await activeCampaignIds(accountId));
+    // What a change that started this run asks for is done.
+    capChanged = false;
   }
 
   /**
    * A fresh run (the account's first, or one after an operator terminated the last) knows only
    * the campaign whose report started it, while others may hold lines an earlier run granted, or
-   * run outside the cap since before it was set. It asks every running campaign of the account to
-   * report (and so to join the cap), and grants nothing until they have, or for 10 s.
+   * run outside the cap since before it was set; and a cap an operator sets reaches only the
+   * campaigns that report. It asks every running campaign of the account to report (and so to
+   * join the cap), and grants nothing until they have, or for 10 s.
    */
   async function askForReports(campaignIds: string[]): Promise<void> {
     const asked: string[] = [];
@@ -115,9 +128,10 @@ export async function accountLinesWorkflow(input: AccountLinesInput): Promise<vo
     });
   armRefresh();
 
+  const idle = () => reports.length === 0 && !capChanged;
   let again = true;
   for (;;) {
-    if (!again) await condition(() => reports.length > 0 || refreshDue);
+    if (!again) await condition(() => reports.length > 0 || refreshDue || capChanged);
     again = false;
     let probe: string[] = [];
     if (refreshDue) {
@@ -125,6 +139,12 @@ export async function accountLinesWorkflow(input: AccountLinesInput): Promise<vo
       armRefresh();
       cap = await loadAccountCap(accountId);
       if (holders.some((h) => h.want > h.granted)) probe = holders.map((h) => h.campaignId);
+    }
+    if (capChanged) {
+      capChanged = false;
+      cap = await loadAccountCap(accountId);
+      // A cap taken off needs no one to join it; those under it keep reporting, and get what they want.
+      if (cap > 0) await askForReports(await activeCampaignIds(accountId));
     }
     for (const report of reports.splice(0)) holders = applyReport(holders, report);
     const allocated = allocateLines(cap, holders);
@@ -135,14 +155,13 @@ export async function accountLinesWorkflow(input: AccountLinesInput): Promise<vo
       again = true;
       continue;
     }
-    if (holders.length === 0 && reports.length === 0) {
+    if (holders.length === 0 && idle()) {
       await condition(allHandlersFinished);
-      if (reports.length === 0) return;
+      if (idle()) return;
     }
-    if (workflowInfo().continueAsNewSuggested && reports.length === 0) {
+    if (workflowInfo().continueAsNewSuggested && idle()) {
       await condition(allHandlersFinished);
-      if (reports.length === 0)
-        return continueAsNew<typeof accountLinesWorkflow>({ accountId, carry: { cap, holders } });
+      if (idle()) return continueAsNew<typeof accountLinesWorkflow>({ accountId, carry: { cap, holders } });
     }
   }
 }

@@ -132,9 +132,14 @@ export interface AccountLinesSnapshot {
 /** To an account's lines workflow: a campaign's want and use (sent with signal-with-start). */
 export const linesWantedSignal = defineSignal<[LinesReport]>('linesWanted');
 /**
+ * To an account's lines workflow, from `set-account-cap` (with signal-with-start while the cap is
+ * set): read the cap now rather than within the minute, and bring every running campaign under it.
+ */
+export const accountCapChangedSignal = defineSignal('accountCapChanged');
+/**
  * To a campaign: its account has a cap; report your lines to the account now. One started while
  * its account had none joins the cap from here on, and dials only within what it is granted. Sent
- * by `set-account-cap` and by a fresh run of the account's lines workflow.
+ * by the account's lines workflow on a fresh run and when an operator changes the cap.
  */
 export const accountCapSetSignal = defineSignal('accountCapSet');
 /** To a campaign: the lines of its account's cap it may use from now. */

@@ -130,15 +130,18 @@ const commands: Record<string, Command> = {
     async run(commands, input, out) {
       const account = await commands.setAccountCap(input.account, input.cap);
       out.result([`Account ${account.id}`, capLine(account.maxConcurrentCalls)], account);
-      out.note('Campaigns started under a cap follow the new one within a minute.');
-      if (account.campaignsTold !== undefined) {
+      if (account.campaignsRunning === undefined) {
         out.note(
-          `Running or paused campaigns told of the cap: ${account.campaignsTold} (any started outside it join it).`,
+          input.cap > 0
+            ? 'TEMPORAL_ADDRESS is not set: campaigns started under a cap follow the new one within a minute; those started while the account had none stay outside it until its lines workflow next starts afresh.'
+            : 'TEMPORAL_ADDRESS is not set: campaigns started under the cap get the lines they want within a minute.',
         );
       } else if (input.cap > 0) {
         out.note(
-          'TEMPORAL_ADDRESS is not set, so running campaigns were not told: those started while the account had no cap stay outside it until its lines workflow next starts afresh.',
+          `The account's lines workflow applies the cap now, and asks its ${account.campaignsRunning} running or paused campaigns to report: any started outside the cap join it.`,
         );
+      } else {
+        out.note('Campaigns started under the cap get the lines they want from now.');
       }
     },
   }),
@@ -260,8 +263,8 @@ function usage(): string {
     '',
     '  --json    print the result as JSON',
     '',
-    'Environment: MONGODB_URI (required), MONGODB_DB (default campaign_engine); TEMPORAL_ADDRESS and',
-    '             TEMPORAL_NAMESPACE, for set-account-cap to tell running campaigns.',
+    'Environment: MONGODB_URI (required), MONGODB_DB (default campaign_engine); TEMPORAL_ADDRESS,',
+    '             TEMPORAL_NAMESPACE and TEMPORAL_TASK_QUEUE, for set-account-cap to apply the cap now.',
     'Exit codes: 0 done; 1 refused (no such account, already exists, unknown key); 2 usage error;',
     '            3 configuration error, or MongoDB or Temporal unreachable.',
   ].join('\n');
@@ -348,7 +351,11 @@ export async function main(
       }
     }
     const client = temporal && new Client({ connection: temporal, namespace: config.TEMPORAL_NAMESPACE });
-    await command.run(new AdminCommands(mongo.db, client), input, out);
+    await command.run(
+      new AdminCommands(mongo.db, client && { client, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+      input,
+      out,
+    );
     return EXIT.ok;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -1,11 +1,13 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Collection, Db } from 'mongodb';
-import { accountCapSetSignal } from '../../workflows/messages';
+import { accountLinesWorkflow } from '../../workflows/account-lines';
+import { accountCapChangedSignal } from '../../workflows/messages';
 import { generateSecret } from '../accounts/keys';
 import { AccountStore, type Account } from '../accounts/store';
 import { signJwt } from '../api/jwt';
 import { CampaignStore } from '../campaigns/store';
-import { campaignWorkflowId } from '../domain/ids';
+import { accountLinesWorkflowId } from '../domain/ids';
+import { accountLinesStart } from '../temporal/account-lines';
 
 /**
  * What the accounts CLI does, apart from parsing and printing: each command takes the database
@@ -53,15 +55,21 @@ function view(account: Account, withSecret: boolean): AccountView {
   };
 }
 
+/** The Temporal client and the task queue the engine's workers poll. */
+export interface TemporalAccess {
+  client: Client;
+  taskQueue: string;
+}
+
 export class AdminCommands {
   private readonly accounts: AccountStore;
   private readonly campaigns: CampaignStore;
   private readonly keys: Collection<StoredKey>;
 
-  /** `temporal`: to tell running campaigns of a change they must follow; commands that need it say so. */
+  /** `temporal`: to tell running workflows of a change they must follow; commands that need it say so. */
   constructor(
     db: Db,
-    private readonly temporal?: Client,
+    private readonly temporal?: TemporalAccess,
   ) {
     this.accounts = new AccountStore(db);
     this.campaigns = new CampaignStore(db);
@@ -94,36 +102,44 @@ export class AdminCommands {
   }
 
   /**
-   * Sets the account's cap. Campaigns started under a cap follow a new one within a minute; with
-   * Temporal at hand, every running or paused campaign of the account is told of it
-   * (`campaignsTold`: how many), so that those started while the account had none join it;
-   * without, they stay outside it until the account's lines workflow next starts afresh.
+   * Sets the account's cap. With Temporal at hand, the account's lines workflow is told (and, for a
+   * cap, started if none runs): it applies the change at once and asks every running or paused
+   * campaign of the account to report, so that those started while the account had no cap join it
+   * (`campaignsRunning`: how many there are). Without, campaigns started under a cap follow the
+   * change within a minute, and those started outside one stay outside until the lines workflow
+   * next starts afresh.
    */
   async setAccountCap(
     accountId: string,
     maxConcurrentCalls: number,
-  ): Promise<AccountView & { campaignsTold?: number }> {
+  ): Promise<AccountView & { campaignsRunning?: number }> {
     if (!(await this.accounts.setMaxConcurrentCalls(accountId, maxConcurrentCalls))) {
       throw new AdminError(`No account with id ${JSON.stringify(accountId)}`);
     }
     const account = view(await this.account(accountId), false);
-    if (!this.temporal || maxConcurrentCalls <= 0) return account;
-    return { ...account, campaignsTold: await this.joinAccountCap(this.temporal, accountId) };
+    if (!this.temporal) return account;
+    await this.tellAccountLines(this.temporal, accountId, maxConcurrentCalls > 0);
+    return { ...account, campaignsRunning: (await this.campaigns.activeCampaignIds(accountId)).length };
   }
 
-  /** Signals each running or paused campaign of the account to take part in its cap. */
-  private async joinAccountCap(temporal: Client, accountId: string): Promise<number> {
-    let told = 0;
-    for (const campaignId of await this.campaigns.activeCampaignIds(accountId)) {
-      try {
-        await temporal.workflow.getHandle(campaignWorkflowId(campaignId)).signal(accountCapSetSignal);
-        told += 1;
-      } catch (err) {
-        // Ended since it was listed: nothing left to cap.
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
+  private async tellAccountLines(
+    { client, taskQueue }: TemporalAccess,
+    accountId: string,
+    startIfNone: boolean,
+  ): Promise<void> {
+    if (startIfNone) {
+      await client.workflow.signalWithStart(accountLinesWorkflow, {
+        ...accountLinesStart(accountId, taskQueue),
+        signal: accountCapChangedSignal,
+      });
+      return;
     }
-    return told;
+    try {
+      await client.workflow.getHandle(accountLinesWorkflowId(accountId)).signal(accountCapChangedSignal);
+    } catch (err) {
+      // None runs: no campaign is under a cap to take off.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
   }
 
   async createKey(

@@ -45,6 +45,29 @@ describe("an account's cap on live calls, shared by its campaigns", () => {
 
   const campaignStatus = (campaignId: string) =>
     engine.client.workflow.getHandle(campaignWorkflowId(campaignId)).query(statusQuery);
+  /** Contacts enough that calls are still being placed well after a change of cap (80 × 400 ms on 4 lines). */
+  const LONG_CAMPAIGN = 80;
+  const launchOnFourLines = (accountId: string, seed: number) =>
+    launchCampaign(
+      engine,
+      { maxConcurrentCalls: 4 },
+      syntheticNumbers({ count: LONG_CAMPAIGN, seed, lastDigit: () => 1 }).map((phone_number) => ({
+        phone_number,
+      })),
+      accountId,
+    );
+  /** Waits for the campaign of `launchOnFourLines` to complete; checks each contact was dialed once. */
+  const completedEachDialedOnce = async (campaignId: string) => {
+    const done = (await engine.client.workflow
+      .getHandle(campaignWorkflowId(campaignId))
+      .result()) as CampaignResult;
+    expect(done.counters.contacts.completed).toBe(LONG_CAMPAIGN);
+    const calls = engine.carrier.ledger.calls({ campaignId });
+    expect(new Set(calls.map((c) => c.idempotencyKey)).size).toBe(LONG_CAMPAIGN);
+    return calls;
+  };
+  const admin = () =>
+    new AdminCommands(engine.mongo.db, { client: engine.client, taskQueue: engine.taskQueue });
 
   it('never has more calls live than the cap across two campaigns, shares it, and gives a paused one’s lines to the other', async () => {
     const account = await engine.accounts.upsertAccount({ name: 'capped', maxConcurrentCalls: ACCOUNT_CAP });
@@ -193,38 +216,68 @@ describe("an account's cap on live calls, shared by its campaigns", () => {
 
   it('brings a campaign started while its account had no cap under the cap the operator sets', async () => {
     const account = await engine.accounts.upsertAccount({ name: 'capped later' });
-    const contacts = 80;
-    const campaignId = await launchCampaign(
-      engine,
-      { maxConcurrentCalls: 4 },
-      syntheticNumbers({ count: contacts, seed: 76, lastDigit: () => 1 }).map((phone_number) => ({
-        phone_number,
-      })),
-      account._id,
-    );
+    const campaignId = await launchOnFourLines(account._id, 76);
     await waitFor('the campaign dialing on its own cap', async () =>
       (await campaignStatus(campaignId)).liveCalls === 4 ? true : undefined,
     );
     expect((await campaignStatus(campaignId)).accountLines).toBeUndefined();
 
     // What `npm run admin -- set-account-cap` runs, with Temporal at hand.
-    const set = await new AdminCommands(engine.mongo.db, engine.client).setAccountCap(account._id, 2);
-    expect(set.campaignsTold).toBe(1);
+    const set = await admin().setAccountCap(account._id, 2);
+    expect(set.campaignsRunning).toBe(1);
     const cappedAt = await waitFor('the campaign within its grant', async () => {
       const status = await campaignStatus(campaignId);
       return status.accountLines === 2 && status.liveCalls <= 2 ? Date.now() : undefined;
     });
 
-    const done = (await engine.client.workflow
-      .getHandle(campaignWorkflowId(campaignId))
-      .result()) as CampaignResult;
-    expect(done.counters.contacts.completed).toBe(contacts);
-    const calls = engine.carrier.ledger.calls({ campaignId });
-    expect(new Set(calls.map((c) => c.idempotencyKey)).size).toBe(contacts);
+    const calls = await completedEachDialedOnce(campaignId);
     expect(engine.carrier.ledger.campaignStats(campaignId).peakConcurrent).toBe(4);
     const after = calls.filter((c) => Date.parse(c.requestedAt) >= cappedAt);
     expect(after.length).toBeGreaterThan(10);
     expect(peakLiveFrom(calls, cappedAt)).toBeLessThanOrEqual(2);
+  });
+
+  it('applies a cap the operator changes at once, lowered or taken off, not at its next minute', async () => {
+    const account = await engine.accounts.upsertAccount({ name: 'cap changed', maxConcurrentCalls: 4 });
+    const campaignId = await launchOnFourLines(account._id, 77);
+    await waitFor('the campaign dialing on the whole cap', async () => {
+      const status = await campaignStatus(campaignId);
+      return status.accountLines === 4 && status.liveCalls === 4 ? true : undefined;
+    });
+
+    // The lines workflow, started with the campaign, reads the cap on its own only a minute on.
+    const lowered = await admin().setAccountCap(account._id, 2);
+    expect(lowered.campaignsRunning).toBe(1);
+    const cappedAt = await waitFor(
+      'the campaign within the lowered cap',
+      async () => {
+        const status = await campaignStatus(campaignId);
+        return status.accountLines === 2 && status.liveCalls <= 2 ? Date.now() : undefined;
+      },
+      20_000,
+    );
+    const lines = await engine.client.workflow
+      .getHandle(accountLinesWorkflowId(account._id))
+      .query(accountLinesQuery);
+    expect(lines.cap).toBe(2);
+
+    const before = engine.carrier.ledger.calls({ campaignId }).length;
+    await waitFor('calls placed under the lowered cap', () =>
+      engine.carrier.ledger.calls({ campaignId }).length >= before + 6 ? true : undefined,
+    );
+    const uncapAsked = Date.now();
+    await admin().setAccountCap(account._id, 0);
+    await waitFor(
+      'the campaign back on its own 4 lines',
+      async () => ((await campaignStatus(campaignId)).accountLines === 4 ? true : undefined),
+      20_000,
+    );
+    const uncappedAt = Date.now();
+
+    const calls = await completedEachDialedOnce(campaignId);
+    const underLowered = calls.filter((c) => Date.parse(c.requestedAt) < uncapAsked);
+    expect(peakLiveFrom(underLowered, cappedAt)).toBeLessThanOrEqual(2);
+    expect(peakLiveFrom(calls, uncappedAt)).toBe(4);
   });
 
   it('leaves a campaign of an account without a cap to its own', async () => {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Account } from '../../src/accounts/store';
 import { verifyJwt } from '../../src/api/jwt';
 import { freePort } from '../../src/dev/processes';
+import { accountLinesWorkflowId } from '../../src/domain/ids';
 import { startEngine, type Engine } from '../support/engine';
 
 const ROOT = resolve(__dirname, '../..');
@@ -40,8 +41,13 @@ describe('accounts CLI (npm run admin)', () => {
 
   beforeAll(async () => {
     engine = await startEngine();
-    // The engine's own fresh database: what the CLI writes, the running API reads.
-    env = { ...process.env, MONGODB_URI: process.env.MONGODB_URI, MONGODB_DB: engine.ctx.config.MONGODB_DB };
+    // The engine's own fresh database and task queue: what the CLI writes, the running API reads.
+    env = {
+      ...process.env,
+      MONGODB_URI: process.env.MONGODB_URI,
+      MONGODB_DB: engine.ctx.config.MONGODB_DB,
+      TEMPORAL_TASK_QUEUE: engine.taskQueue,
+    };
   });
   afterAll(async () => {
     await engine.stop();
@@ -199,15 +205,17 @@ describe('accounts CLI (npm run admin)', () => {
         '--max-concurrent-calls',
         '8',
       );
-      // Temporal at hand (TEMPORAL_ADDRESS): the running campaigns outside the cap are told; acme has none.
-      expect(set).toMatchObject({ id: 'acme', maxConcurrentCalls: 8, campaignsTold: 0 });
+      // Temporal at hand (TEMPORAL_ADDRESS): the account's lines workflow is told, and asks the
+      // running campaigns to join; acme has none, so it completes at once.
+      expect(set).toMatchObject({ id: 'acme', maxConcurrentCalls: 8, campaignsRunning: 0 });
+      await engine.client.workflow.getHandle(accountLinesWorkflowId('acme')).result();
       expect(set).not.toHaveProperty('jwtSecret');
       expect((await engine.accounts.findAccount('acme'))?.maxConcurrentCalls).toBe(8);
 
       const off = await admin('set-account-cap', '--account', 'acme', '--max-concurrent-calls', '0');
       expect(off.code).toBe(0);
       expect(off.stdout).toMatch(/maxConcurrentCalls\s+no cap/);
-      expect(off.stderr).toContain('within a minute');
+      expect(off.stderr).toContain('get the lines they want from now');
       expect((await engine.accounts.findAccount('acme'))?.maxConcurrentCalls).toBe(0);
 
       await adminJson('set-account-cap', '--account', 'acme', '--max-concurrent-calls', '20');
