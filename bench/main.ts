@@ -160,7 +160,7 @@ async function main(): Promise<void> {
       report([
         'status load',
         `${load.clients} clients × ${load.seconds} s`,
-        `${load.requests} requests (${load.perS}/s), p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.errors} errors`,
+        `${load.requests} requests (${load.perS}/s), p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.errors} errors, ${load.fromWorkflow} answered by the workflow`,
       ]);
     }
 

@@ -8,11 +8,14 @@ export interface StatusLoad {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** Answers the running workflow gave; the rest came from MongoDB's record (`source`). */
+  fromWorkflow: number;
 }
 
 /**
  * `clients` callers each asking for the status of a running campaign in a loop for `seconds`
- * (`GET /v1/campaigns/:id/status`, answered by the campaign workflow's query): latency and errors.
+ * (`GET /v1/campaigns/:id/status`, answered by the campaign workflow's query, or by MongoDB's
+ * record when the query is slow): latency, errors, and how many answers the workflow gave.
  */
 export async function statusLoad(
   apiUrl: string,
@@ -24,6 +27,7 @@ export async function statusLoad(
   const until = Date.now() + seconds * 1000;
   const times: number[] = [];
   let errors = 0;
+  let fromWorkflow = 0;
   const client = async () => {
     while (Date.now() < until) {
       const started = performance.now();
@@ -31,8 +35,9 @@ export async function statusLoad(
         const res = await fetch(`${apiUrl}/v1/campaigns/${campaignId}/status`, {
           headers: { 'x-api-key': apiKey },
         });
-        await res.arrayBuffer();
+        const body = (await res.json()) as { source?: string };
         if (res.status !== 200) errors += 1;
+        else if (body.source === 'workflow') fromWorkflow += 1;
       } catch {
         errors += 1;
       }
@@ -48,5 +53,6 @@ export async function statusLoad(
     p50Ms: round(percentile(times, 50)),
     p99Ms: round(percentile(times, 99)),
     errors,
+    fromWorkflow,
   };
 }

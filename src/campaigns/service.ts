@@ -39,6 +39,7 @@ import {
   type CampaignSettingsInput,
   type ContactInput,
 } from './schemas';
+import { LatestAnswers } from './latest-answers';
 import { batchDocId, contactIdFor, newCampaignId, withDelta, type CampaignStore } from './store';
 
 export interface ServiceDeps {
@@ -112,6 +113,8 @@ export interface CampaignStatusView {
   pausedAt?: Date;
   estimatedCompletionAt?: Date;
   source: 'workflow' | 'record';
+  /** The figures held at this moment or later: when the workflow was asked, or the record read. */
+  asOf: Date;
 }
 
 const STARTABLE: CampaignStatus[] = ['draft', 'scheduled'];
@@ -283,10 +286,16 @@ const CLOSING_RUN_WAIT_MS = 30_000;
 const STARTING_RETRY_MS = 150;
 
 /**
- * Status answers this old at most are shared: many callers polling one campaign cost the worker
- * one query per interval, not one each (a query is a workflow task the dials wait behind).
+ * Status answers this old at most are given as they are: many callers polling one campaign cost
+ * the worker one query per interval, not one each (a query is a workflow task the dials wait behind).
  */
-const SNAPSHOT_SHARE_MS = 250;
+const SNAPSHOT_FRESH_MS = 250;
+/**
+ * While a newer answer is asked for, one this old at most is given at once: when the worker is
+ * saturated a query waits seconds behind the calls' workflow tasks, and callers get the last
+ * state the campaign reported (its time in `asOf`) rather than that wait.
+ */
+const SNAPSHOT_STALE_MS = 10_000;
 const ACTIVE: CampaignStatus[] = ['running', 'paused'];
 
 /**
@@ -295,10 +304,7 @@ const ACTIVE: CampaignStatus[] = ['running', 'paused'];
  */
 export class CampaignService {
   private readonly queryTimeoutMs: number;
-  private readonly snapshots = new Map<
-    string,
-    { at: number; answer: Promise<CampaignSnapshot | undefined> }
-  >();
+  private readonly snapshots: LatestAnswers<CampaignSnapshot>;
   /**
    * Reads of a campaign's record for status answers, while under way: callers polling one
    * campaign at once share a read instead of queueing one each at the database.
@@ -307,6 +313,10 @@ export class CampaignService {
 
   constructor(private readonly deps: ServiceDeps) {
     this.queryTimeoutMs = deps.queryTimeoutMs ?? 3000;
+    this.snapshots = new LatestAnswers((campaignId) => this.askWorkflow(campaignId), {
+      freshMs: SNAPSHOT_FRESH_MS,
+      staleMs: SNAPSHOT_STALE_MS,
+    });
   }
 
   /* ------------------------------------------------------------ campaigns */
@@ -588,6 +598,7 @@ export class CampaignService {
     if (ACTIVE.includes(campaign.status)) {
       try {
         await this.handle(campaign._id).signal(batchesAddedSignal);
+        this.snapshots.forget(campaign._id);
         return;
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -734,7 +745,7 @@ export class CampaignService {
 
   /** Starts the campaign workflow; undoes the status change if Temporal refuses. */
   private async launch(campaign: CampaignDoc, previousStatus: CampaignStatus): Promise<void> {
-    this.snapshots.delete(campaign._id);
+    this.snapshots.forget(campaign._id);
     const start = () =>
       this.deps.temporal.workflow.start(campaignWorkflow, {
         taskQueue: this.deps.taskQueue,
@@ -876,12 +887,15 @@ export class CampaignService {
   /* ------------------------------------------------------------ status */
 
   async getStatus(accountId: string, ref: string): Promise<CampaignStatusView> {
+    const readAt = new Date();
     const campaign = await this.readForStatus(accountId, ref);
     if (ACTIVE.includes(campaign.status)) {
-      const snapshot = await this.querySnapshot(campaign._id);
-      if (snapshot) {
+      const answer = await this.snapshots.get(campaign._id);
+      if (answer) {
+        const snapshot = answer.value;
         return {
           campaign,
+          asOf: new Date(answer.at),
           counters: snapshot.counters,
           liveCalls: snapshot.liveCalls,
           ...(snapshot.accountLines !== undefined && { accountLines: snapshot.accountLines }),
@@ -893,6 +907,7 @@ export class CampaignService {
     }
     return {
       campaign,
+      asOf: readAt,
       counters: campaign.counts,
       liveCalls: 0,
       source: 'record',
@@ -914,15 +929,8 @@ export class CampaignService {
    * The running workflow's own answer, or undefined when it cannot give one in time. A run that is
    * still loading its plan (the first second after a start) is asked again a few times.
    */
-  querySnapshot(campaignId: string): Promise<CampaignSnapshot | undefined> {
-    const now = Date.now();
-    const shared = this.snapshots.get(campaignId);
-    if (shared && now - shared.at < SNAPSHOT_SHARE_MS) return shared.answer;
-    for (const [id, entry] of this.snapshots)
-      if (now - entry.at >= SNAPSHOT_SHARE_MS) this.snapshots.delete(id);
-    const answer = this.askWorkflow(campaignId);
-    this.snapshots.set(campaignId, { at: now, answer });
-    return answer;
+  async querySnapshot(campaignId: string): Promise<CampaignSnapshot | undefined> {
+    return (await this.snapshots.get(campaignId))?.value;
   }
 
   private async askWorkflow(campaignId: string): Promise<CampaignSnapshot | undefined> {
@@ -987,7 +995,7 @@ export class CampaignService {
     try {
       return await this.handle(campaignId).executeUpdate(def);
     } finally {
-      this.snapshots.delete(campaignId);
+      this.snapshots.forget(campaignId);
     }
   }
 

@@ -47,6 +47,7 @@ export function presentStatus(view: CampaignStatusView): z.output<typeof campaig
     campaign_id: c._id,
     status: c.status,
     source: view.source,
+    as_of: view.asOf.toISOString(),
     counters: view.counters,
     finished_contacts: finishedContacts(view.counters),
     live_calls: view.liveCalls,

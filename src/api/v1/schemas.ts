@@ -247,7 +247,11 @@ export const campaignStatusSchema = z
     status: z.enum(campaignStatuses),
     source: z.enum(['workflow', 'record']).openapi({
       description:
-        '`workflow`: live from the running campaign; `record`: the stored record (it is not running)',
+        '`workflow`: live from the running campaign; `record`: the stored record (it is not running, or did not answer in time)',
+    }),
+    as_of: timestamp.openapi({
+      description:
+        'The figures held at this moment or later: when the running campaign was asked, or the record read. Callers polling a busy campaign share one answer, at most 10 s old, rather than each waiting for its own.',
     }),
     counters: countersSchema,
     finished_contacts: count,
