@@ -26,11 +26,11 @@ import { CampaignIdKey, ContactIdKey, ContactStatusKey } from '../src/domain/sea
 import { isFinalContactStatus, type ContactStatus } from '../src/domain/status';
 import { contactWorkflow } from './contact';
 import {
+  accountCapSetSignal,
   batchesAddedSignal,
   cancelUpdate,
   contactTransitionSignal,
   linesGrantedSignal,
-  accountCapSetSignal,
   pauseUpdate,
   permitSignal,
   reportEndBySignal,
