@@ -17,10 +17,21 @@ describe('LatestAnswers: one asking per key, shared by every caller', () => {
   beforeEach(() => {
     clock = 1_000_000;
   });
+  const fresh = () => {
+    const { ask, pending } = deferredAsks();
+    return { answers: new LatestAnswers(ask, { freshMs: 250, staleMs: 10_000, now }), pending };
+  };
+  /** Answers already holding `state 1` for `c1`, asked at the start of the test. */
+  const holdingFirstAnswer = async () => {
+    const { answers, pending } = fresh();
+    const first = answers.get('c1');
+    pending[0]!.answer('state 1');
+    await first;
+    return { answers, pending };
+  };
 
   it('asks once for many callers at once, and gives a fresh answer without asking again', async () => {
-    const { ask, pending } = deferredAsks();
-    const answers = new LatestAnswers(ask, { freshMs: 250, staleMs: 10_000, now });
+    const { answers, pending } = fresh();
     const callers = Array.from({ length: 200 }, () => answers.get('c1'));
     expect(pending).toHaveLength(1);
     pending[0]!.answer('state 1');
@@ -32,11 +43,7 @@ describe('LatestAnswers: one asking per key, shared by every caller', () => {
   });
 
   it('gives the last answer at once while a newer one is asked for, and the newer one once it comes', async () => {
-    const { ask, pending } = deferredAsks();
-    const answers = new LatestAnswers(ask, { freshMs: 250, staleMs: 10_000, now });
-    const first = answers.get('c1');
-    pending[0]!.answer('state 1');
-    await first;
+    const { answers, pending } = await holdingFirstAnswer();
 
     clock += 3_000;
     expect(await answers.get('c1')).toEqual({ value: 'state 1', at: 1_000_000 });
@@ -48,11 +55,7 @@ describe('LatestAnswers: one asking per key, shared by every caller', () => {
   });
 
   it('makes a caller wait for the asking once the last answer is too old to give', async () => {
-    const { ask, pending } = deferredAsks();
-    const answers = new LatestAnswers(ask, { freshMs: 250, staleMs: 10_000, now });
-    const first = answers.get('c1');
-    pending[0]!.answer('state 1');
-    await first;
+    const { answers, pending } = await holdingFirstAnswer();
 
     clock += 10_000;
     const waiting = answers.get('c1');
@@ -65,11 +68,7 @@ describe('LatestAnswers: one asking per key, shared by every caller', () => {
   });
 
   it('keeps the last answer when an asking gives none, and asks anew after forget', async () => {
-    const { ask, pending } = deferredAsks();
-    const answers = new LatestAnswers(ask, { freshMs: 250, staleMs: 10_000, now });
-    const first = answers.get('c1');
-    pending[0]!.answer('state 1');
-    await first;
+    const { answers, pending } = await holdingFirstAnswer();
 
     clock += 1_000;
     await answers.get('c1');
@@ -87,8 +86,7 @@ describe('LatestAnswers: one asking per key, shared by every caller', () => {
   });
 
   it('answers nothing when the first asking gives nothing, and keeps keys apart', async () => {
-    const { ask, pending } = deferredAsks();
-    const answers = new LatestAnswers(ask, { freshMs: 250, staleMs: 10_000, now });
+    const { answers, pending } = fresh();
     const a = answers.get('a');
     const b = answers.get('b');
     expect(pending.map((p) => p.key)).toEqual(['a', 'b']);
