@@ -32,6 +32,7 @@ import {
 } from '../../workflows/messages';
 import { contactProblems, parseScheduledTime } from './contact-rules';
 import { CampaignError, invalid, notFound, type FieldIssue } from './errors';
+import { LatestAnswers } from './latest-answers';
 import type { BatchDoc, CampaignDoc, ContactDoc, ContactRef } from './model';
 import {
   campaignSettingsSchema,
@@ -39,7 +40,6 @@ import {
   type CampaignSettingsInput,
   type ContactInput,
 } from './schemas';
-import { LatestAnswers } from './latest-answers';
 import { batchDocId, contactIdFor, newCampaignId, withDelta, type CampaignStore } from './store';
 
 export interface ServiceDeps {
@@ -925,14 +925,15 @@ export class CampaignService {
     return read;
   }
 
-  /**
-   * The running workflow's own answer, or undefined when it cannot give one in time. A run that is
-   * still loading its plan (the first second after a start) is asked again a few times.
-   */
+  /** The running workflow's latest answer, as every caller shares it; undefined when none came in time. */
   async querySnapshot(campaignId: string): Promise<CampaignSnapshot | undefined> {
     return (await this.snapshots.get(campaignId))?.value;
   }
 
+  /**
+   * The running workflow's own answer, or undefined when it cannot give one in time. A run that is
+   * still loading its plan (the first second after a start) is asked again a few times.
+   */
   private async askWorkflow(campaignId: string): Promise<CampaignSnapshot | undefined> {
     const deadline = Date.now() + this.queryTimeoutMs;
     for (;;) {
