@@ -10,6 +10,13 @@ export interface SchedulePrecision {
   p99LateMs: number;
   maxLateMs: number;
   earliestMs: number;
+  /** First calls a second the schedule asks for: `contacts` over `spreadS`. */
+  askedPerS: number;
+  /**
+   * First calls a second placed, from the first scheduled time to the last first call: below
+   * `askedPerS` when the engine cannot keep up, which makes lateness grow across the minute.
+   */
+  placedPerS: number;
 }
 
 /**
@@ -38,15 +45,19 @@ export async function schedulePrecision(
 
   const res = await fetch(`${stack.carrierUrl}/ledger/calls?campaignId=${campaignId}`);
   const { calls } = (await res.json()) as { calls: CallView[] };
-  const late = calls
+  const firstCalls = calls
     .filter((c) => c.attempt === 1)
-    .map((c) => Date.parse(c.requestedAt) - (due.get(c.to) ?? NaN));
+    .map((c) => ({ to: c.to, at: Date.parse(c.requestedAt) }));
+  const late = firstCalls.map((c) => c.at - (due.get(c.to) ?? NaN));
   if (late.length !== contacts || late.some(Number.isNaN)) {
     throw new Error(`expected ${contacts} first calls in the ledger, found ${late.length}`);
   }
+  const lastPlacedAt = Math.max(...firstCalls.map((c) => c.at));
   return {
     contacts,
     spreadS,
+    askedPerS: round(contacts / spreadS),
+    placedPerS: round(contacts / ((lastPlacedAt - firstAt) / 1000)),
     p50LateMs: round(percentile(late, 50), 0),
     p99LateMs: round(percentile(late, 99), 0),
     maxLateMs: round(Math.max(...late), 0),
