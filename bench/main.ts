@@ -198,14 +198,15 @@ async function main(): Promise<void> {
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${new Date().toISOString().slice(0, 10)}.json`);
-  // A run of some scenarios keeps the figures the day's earlier runs measured for the others.
+  // A run of some scenarios keeps the figures the day's earlier runs measured for the others, each
+  // with the machine it ran on: a day's runs may land on machines of different speeds.
   const earlier = existsSync(file)
     ? ((JSON.parse(readFileSync(file, 'utf8')) as { results?: Record<string, unknown> }).results ?? {})
     : {};
   const at = new Date().toISOString();
   const args = process.argv.slice(2);
   const latest = Object.fromEntries(
-    Object.entries(results).map(([name, figures]) => [name, { at, args, ...(figures as object) }]),
+    Object.entries(results).map(([name, figures]) => [name, { at, args, machine, ...(figures as object) }]),
   );
   writeFileSync(
     file,
