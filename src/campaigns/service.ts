@@ -31,7 +31,7 @@ import {
   type CampaignSnapshot,
 } from '../../workflows/messages';
 import { contactProblems, parseScheduledTime } from './contact-rules';
-import { CampaignError, invalid, notFound, type FieldIssue } from './errors';
+import { CampaignError, invalid, notFound } from './errors';
 import { LatestAnswers } from './latest-answers';
 import type { BatchDoc, CampaignDoc, ContactDoc, ContactRef } from './model';
 import {
@@ -166,9 +166,6 @@ function startFields(): Pick<CampaignDoc, 'status' | 'startedAt' | 'instanceId'>
   return { status: 'running', startedAt: new Date(), instanceId: `cid-${randomUUID()}` };
 }
 
-/** Contacts of a new campaign written per part while the next part is checked (see `checkAndWrite`). */
-const WRITE_PARTS = 4;
-
 interface AcceptedContact {
   input: ContactInput;
   e164: string;
@@ -178,17 +175,17 @@ interface AcceptedContact {
 
 /**
  * The contacts of an upload that can be called (numbers normalised, scheduled times read), the
- * ones refused and why, and how many repeat an earlier number (`seen` holds the numbers so far).
+ * ones refused and why, and how many repeat an earlier number of the upload.
  */
 function acceptContacts(
   contacts: ContactInput[],
-  opts: { isScheduledCall: boolean; region: CountryCode; now: number; from: number; seen: Set<string> },
+  opts: { isScheduledCall: boolean; region: CountryCode; now: number },
 ): { accepted: AcceptedContact[]; rejected: RejectedContact[]; duplicates: number } {
   const accepted: AcceptedContact[] = [];
   const rejected: RejectedContact[] = [];
+  const seen = new Set<string>();
   let duplicates = 0;
-  contacts.forEach((input, at) => {
-    const index = opts.from + at;
+  contacts.forEach((input, index) => {
     const phone = normalizePhone(input.phone_number, opts.region);
     if (!phone.ok) {
       rejected.push({
@@ -211,23 +208,22 @@ function acceptContacts(
       });
       return;
     }
-    if (opts.seen.has(phone.e164)) {
+    if (seen.has(phone.e164)) {
       duplicates += 1;
       return;
     }
-    opts.seen.add(phone.e164);
+    seen.add(phone.e164);
     const timezones = input.timezone ? [input.timezone] : timezonesForNumber(phone.e164);
     accepted.push({ input, e164: phone.e164, scheduledAt: schedule?.at, timezones });
   });
   return { accepted, rejected, duplicates };
 }
 
-/** The documents of accepted contacts; `firstSeq` places them after the upload's earlier ones. */
+/** The documents of an upload's accepted contacts, in the upload's order. */
 function contactDocs(
   upload: { accountId: string; campaignId: string; uploadId: string; now: number },
   accepted: AcceptedContact[],
   blocked: Set<string>,
-  firstSeq: number,
 ): ContactDoc[] {
   const createdAt = new Date(upload.now);
   return accepted.map((a, i) => ({
@@ -235,7 +231,7 @@ function contactDocs(
     campaignId: upload.campaignId,
     accountId: upload.accountId,
     uploadId: upload.uploadId,
-    seq: upload.now * 1000 + firstSeq + i,
+    seq: upload.now * 1000 + i,
     phone: a.e164,
     ...(a.input.phone_number !== a.e164 && { rawPhone: a.input.phone_number }),
     timezones: a.timezones,
@@ -412,18 +408,25 @@ export class CampaignService {
     const settings = parseSettings(input);
     assertComplete(settings.agentId, contacts.length);
     const id = newCampaignId();
-    const { upload, written } = await this.checkAndWrite(
-      accountId,
-      { _id: id, isScheduledCall: settings.isScheduledCall },
-      contacts,
-    );
+    const { isScheduledCall } = settings;
+    // Every contact is checked before anything is written, so that a refused request writes nothing.
+    // Writing parts while later ones were checked took longer: the database and the checking
+    // share the same cores (BENCHMARKS.md, start latency).
+    const upload = await this.readUpload(accountId, { _id: id, isScheduledCall }, contacts, {
+      strictSchedule: false,
+    });
+    if (upload.rejected.length > 0) {
+      // contactProblems names every problem of a contact (its number and its time both).
+      const rules = { isScheduledCall, region: this.deps.defaultRegion, now: upload.now };
+      throw invalid('Some contacts cannot be called', contactProblems(contacts, rules));
+    }
     const { batch, latestScheduledAt, summary } = uploadBatch(id, upload, upload.docs);
     // The contacts and their batch before the campaign that commits them: a start that fails
     // halfway leaves only documents that nothing reads. A new campaign's contacts cannot exist yet.
     const [draft] = await Promise.all([
       this.draftCampaign(accountId, settings, id),
       this.deps.store.saveBatch(batch),
-      written,
+      this.deps.store.insertContacts(upload.docs),
     ]);
     const campaign: CampaignDoc = {
       ...draft,
@@ -466,8 +469,6 @@ export class CampaignService {
       isScheduledCall: campaign.isScheduledCall,
       region: this.deps.defaultRegion,
       now,
-      from: 0,
-      seen: new Set(),
     });
     const scheduleProblems = rejected.filter((r) => r.field === 'scheduledCallDateTime');
     if (opts.strictSchedule && scheduleProblems.length > 0) {
@@ -481,66 +482,8 @@ export class CampaignService {
     }
     const blocked = await this.deps.dnc.blockedNumbers(accountId, campaign._id);
     const uploadId = randomUUID();
-    const docs = contactDocs({ accountId, campaignId: campaign._id, uploadId, now }, accepted, blocked, 0);
+    const docs = contactDocs({ accountId, campaignId: campaign._id, uploadId, now }, accepted, blocked);
     return { now, uploadId, docs, rejected, duplicates };
-  }
-
-  /**
-   * The contacts of a new campaign, checked and written a part at a time: each part is written
-   * while the next is checked, since checking (libphonenumber's validation above all) costs about a
-   * seventh of a start. When any contact is refused, nothing more is written, the parts written
-   * are deleted again, and the refusal names every problem. `written` settles with the last write.
-   */
-  private async checkAndWrite(
-    accountId: string,
-    campaign: Pick<CampaignDoc, '_id' | 'isScheduledCall'>,
-    contacts: ContactInput[],
-  ): Promise<{ upload: ReadUpload; written: Promise<void> }> {
-    const now = Date.now();
-    const uploadId = randomUUID();
-    const blocked = this.deps.dnc.blockedNumbers(accountId, campaign._id);
-    const rules = { isScheduledCall: campaign.isScheduledCall, region: this.deps.defaultRegion, now };
-    const seen = new Set<string>();
-    const issues: FieldIssue[] = [];
-    const docs: ContactDoc[] = [];
-    let duplicates = 0;
-    // Settled at once, so that a failed write is never an unhandled rejection while later parts are checked.
-    const writes: Promise<PromiseSettledResult<unknown>[]>[] = [];
-    const size = Math.ceil(contacts.length / WRITE_PARTS);
-    for (let from = 0; from < contacts.length; from += size) {
-      const part = contacts.slice(from, from + size);
-      const read = issues.length === 0 ? acceptContacts(part, { ...rules, from, seen }) : undefined;
-      if (!read || read.rejected.length > 0) {
-        // Refused: contactProblems names every problem of a contact (its number and its time both).
-        issues.push(...contactProblems(part, { ...rules, from }));
-        continue;
-      }
-      duplicates += read.duplicates;
-      const partDocs = contactDocs(
-        { accountId, campaignId: campaign._id, uploadId, now },
-        read.accepted,
-        await blocked,
-        docs.length,
-      );
-      docs.push(...partDocs);
-      writes.push(Promise.allSettled([this.deps.store.insertContacts(partDocs)]));
-    }
-    const written = Promise.all(writes).then((results) => {
-      const failed = results.flat().find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
-    });
-    if (issues.length > 0) {
-      await written
-        .finally(() => this.deps.store.deleteContacts(docs.map((d) => d._id)))
-        .catch((err: unknown) => {
-          this.deps.log.error(
-            { err, campaignId: campaign._id },
-            'could not remove the contacts of a refused upload-and-run',
-          );
-        });
-      throw invalid('Some contacts cannot be called', issues);
-    }
-    return { upload: { now, uploadId, docs, rejected: [], duplicates }, written };
   }
 
   /**
