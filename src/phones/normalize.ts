@@ -36,10 +36,10 @@ export function normalizePhone(raw: string, defaultRegion: CountryCode): Normali
 }
 
 /**
- * Numbers normalised lately. An upload-and-run checks every number before it creates anything and
- * then normalises the same numbers again as it writes them; libphonenumber's validation is the
- * costliest step of reading an upload (some 15 ms per 1,000 numbers). Only texts a phone number
- * could be are kept, so that huge bogus input cannot fill memory.
+ * Numbers normalised lately. The same numbers come back (a retried upload, a list uploaded to
+ * several campaigns, a refused upload sent again once mended), and libphonenumber's validation is
+ * the costliest step of reading an upload (some 20 ms per 1,000 numbers). Only texts a phone
+ * number could be are kept, so that huge bogus input cannot fill memory.
  */
 const remembered = new Map<string, NormalizedPhone>();
 const REMEMBERED_LIMIT = 10_000;
