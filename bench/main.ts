@@ -6,19 +6,23 @@ import { benchContacts, round, VoiceGenieClient } from './client';
 import { cpuSeconds, cpuSpent, type CpuSeconds } from './cpu';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Stack, resetPeakRss } from './stack';
+import { fuzzRun, RSS_EVERY } from './scenarios/fuzz';
 import { largestHistory } from './scenarios/scale';
 import { schedulePrecision } from './scenarios/schedule-precision';
 import { startLatency } from './scenarios/start-latency';
 import { statusLoad } from './scenarios/status-load';
 import { peakMemory, runBaseline, runCampaign } from './scenarios/throughput';
 
-const SCENARIOS = ['throughput', 'latency', 'precision', 'load', 'scale'] as const;
+const SCENARIOS = ['throughput', 'latency', 'precision', 'load', 'fuzz', 'scale'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Options {
   only: Scenario[];
   throughputContacts: number;
   scaleContacts: number;
+  fuzzRequests: number;
+  /** Any seed reproduces its run; a new one each run explores further. */
+  fuzzSeed: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -26,6 +30,8 @@ function parseArgs(argv: string[]): Options {
     only: SCENARIOS.filter((s) => s !== 'scale'),
     throughputContacts: 10_000,
     scaleContacts: 100_000,
+    fuzzRequests: 20_000,
+    fuzzSeed: Math.floor(Math.random() * 2 ** 31),
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -43,9 +49,11 @@ function parseArgs(argv: string[]): Options {
       options.only = names as Scenario[];
     } else if (arg === '--contacts') options.throughputContacts = Number(value());
     else if (arg === '--scale-contacts') options.scaleContacts = Number(value());
+    else if (arg === '--fuzz-requests') options.fuzzRequests = Number(value());
+    else if (arg === '--fuzz-seed') options.fuzzSeed = Number(value());
     else
       throw new Error(
-        `unknown argument ${arg}: use --scale, --only <${SCENARIOS.join('|')}>, --contacts N, --scale-contacts N`,
+        `unknown argument ${arg}: use --scale, --only <${SCENARIOS.join('|')}>, --contacts N, --scale-contacts N, --fuzz-requests N, --fuzz-seed N`,
       );
   }
   return options;
@@ -162,6 +170,22 @@ async function main(): Promise<void> {
         `${load.clients} clients × ${load.seconds} s`,
         `${load.requests} requests (${load.perS}/s), p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.errors} errors, ${load.fromWorkflow} answered by the workflow`,
       ]);
+    }
+
+    if (options.only.includes('fuzz')) {
+      const { fuzzRequests: n, fuzzSeed: seed } = options;
+      say(`fuzz: ${n} bad requests over every route of every dialect, seed ${seed} …`);
+      const fuzz = await fuzzRun(stack, seed, n);
+      results.fuzz = fuzz;
+      for (const line of fuzz.offenders) say(`    ${line}`);
+      report(
+        [
+          'fuzz',
+          `${fuzz.requests} requests, seed ${fuzz.seed}`,
+          `${fuzz.serverErrors} 5xx or unanswered (target 0), ${fuzz.badEnvelopes} outside their dialect's envelope, ${fuzz.accepted} valid after all; ${fuzz.perS} requests/s`,
+        ],
+        ['fuzz', `API RSS every ${RSS_EVERY} requests`, `${fuzz.apiRssMiB.join(', ')} MiB`],
+      );
     }
 
     if (options.only.includes('scale')) {

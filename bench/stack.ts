@@ -36,6 +36,8 @@ export class Stack {
   carrierUrl = '';
   apiKey = '';
   accountId = 'bench';
+  /** The secret the engine signs and checks provider callbacks with. */
+  readonly webhookSecret = SECRET;
   api?: Supervised;
   carrier?: Supervised;
   readonly workers: Supervised[] = [];
@@ -197,11 +199,20 @@ export class Stack {
   }
 }
 
+/** Resident set of a process now (Linux), in MiB. */
+export function rssMiB(pid: number | undefined): number | undefined {
+  return procStatusMiB(pid, 'VmRSS');
+}
+
 /** Peak resident set of a process so far (Linux), in MiB. */
 export function peakRssMiB(pid: number | undefined): number | undefined {
+  return procStatusMiB(pid, 'VmHWM');
+}
+
+function procStatusMiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number | undefined {
   if (!pid) return undefined;
   try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Math.round(Number(match[1]) / 1024) : undefined;
   } catch {
     return undefined;

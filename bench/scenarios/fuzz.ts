@@ -1,0 +1,115 @@
+import { Agent } from 'node:http';
+import type { Account } from '../../src/accounts/store';
+import { createApp } from '../../src/api/app';
+import { limitBytes } from '../../src/api/v1/route';
+import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
+import { badRequests, envelopeCode, servedRoutes, type FuzzAccount } from '../../test/support/fuzz';
+import { describeOutcome, firstFew, sendAll, type Outcome } from '../../test/support/fuzz-client';
+import { ALWAYS_OPEN, round } from '../client';
+import { rssMiB, type Stack } from '../stack';
+
+export interface FuzzRun {
+  seed: number;
+  requests: number;
+  perS: number;
+  /** Answers with a 5xx, and requests that got no answer at all. */
+  serverErrors: number;
+  /** Refusals outside their dialect's error envelope, or without a code. */
+  badEnvelopes: number;
+  /** Generated requests that turned out valid and were served. */
+  accepted: number;
+  /**
+   * The API process's resident set every `RSS_EVERY` requests from the end of the warm-up: a leak
+   * climbs with the requests, a heap that settles levels off.
+   */
+  apiRssMiB: (number | undefined)[];
+  /** The first offenders, each as one line that reproduces it. */
+  offenders: string[];
+}
+
+const CONCURRENCY = 8;
+/** Requests before the API's memory is first read: connections, caches and JIT settle in them. */
+const WARM_UP = 2_000;
+export const RSS_EVERY = 2_000;
+
+/**
+ * The fuzzer of `npm test` (test/support/fuzz.ts) run longer, with any seed, against the API as
+ * production runs it (its own process): bad requests over every route of every dialect, checking
+ * that none gets a 5xx, every refusal comes in its dialect's envelope with a code, and the API's
+ * memory stays level.
+ */
+export async function fuzzRun(stack: Stack, seed: number, count: number): Promise<FuzzRun> {
+  const { ctx } = stack;
+  const fuzzAccount = async (id: string, apiKey: string): Promise<FuzzAccount> => {
+    const account = (await ctx.accounts.findAccount(id)) as Account;
+    return { id, apiKey, appId: account.appId, jwtSecret: account.jwtSecret };
+  };
+  const other = await ctx.accounts.upsertAccount({ name: 'fuzz: other tenant' });
+  const otherKey = await ctx.accounts.addApiKey(other._id);
+  const revokedApiKey = await ctx.accounts.addApiKey(stack.accountId);
+  await ctx.accounts.revokeApiKey(revokedApiKey);
+  const settings = { agentId: 'bench-agent', callingHours: ALWAYS_OPEN };
+  const draft = await ctx.service.createCampaign(stack.accountId, { name: 'fuzz: empty draft', ...settings });
+  const full = await ctx.service.createCampaign(stack.accountId, {
+    name: 'fuzz: with contacts',
+    ...settings,
+  });
+  await ctx.service.uploadContacts(
+    stack.accountId,
+    full._id,
+    syntheticNumbers({ count: 5, seed: 7 }).map((phone_number) => ({ phone_number, name: 'Seeded' })),
+  );
+  const source = badRequests(
+    seed,
+    count,
+    {
+      account: await fuzzAccount(stack.accountId, stack.apiKey),
+      other: await fuzzAccount(other._id, otherKey),
+      revokedApiKey,
+      campaigns: [draft, full].map((c) => ({ id: c._id, numericId: c.numericId, code: c.code })),
+      webhookSecret: stack.webhookSecret,
+      bodyLimitBytes: limitBytes(ctx.config.BODY_LIMIT),
+    },
+    servedRoutes(createApp(ctx)),
+  );
+
+  const pid = stack.api?.child.pid;
+  const base = new URL(stack.apiUrl);
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let requests = 0;
+  let serverErrors = 0;
+  let badEnvelopes = 0;
+  let accepted = 0;
+  const apiRssMiB: (number | undefined)[] = [];
+  const offenders: string[] = [];
+  const tally = (o: Outcome) => {
+    requests += 1;
+    if (requests >= WARM_UP && (requests - WARM_UP) % RSS_EVERY === 0) apiRssMiB.push(rssMiB(pid));
+    if (o.error !== undefined || (o.reply?.status ?? 0) >= 500) {
+      serverErrors += 1;
+      offenders.push(describeOutcome(o));
+    } else if (o.reply && o.reply.status < 400) {
+      accepted += 1;
+    } else if (o.reply) {
+      const found = envelopeCode(o.req.dialect, o.reply);
+      if ('problem' in found) {
+        badEnvelopes += 1;
+        offenders.push(describeOutcome(o, found.problem));
+      }
+    }
+  };
+  const started = performance.now();
+  await sendAll(base, agent, source, count, CONCURRENCY, tally);
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return {
+    seed,
+    requests,
+    perS: round(requests / seconds),
+    serverErrors,
+    badEnvelopes,
+    accepted,
+    apiRssMiB,
+    offenders: firstFew(offenders),
+  };
+}

@@ -1,0 +1,79 @@
+import { Agent, request } from 'node:http';
+import type { FuzzRequest, Reply } from './fuzz';
+
+/** A fuzz request and what came of it: the answer, or why none came. */
+export interface Outcome {
+  req: FuzzRequest;
+  reply?: Reply;
+  error?: string;
+}
+
+/** Sends one request as generated, bytes and all (the body may be malformed on purpose). */
+export function send(base: URL, agent: Agent, r: FuzzRequest): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        method: r.method,
+        path: r.path,
+        headers: r.headers,
+        agent,
+        timeout: 30_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: res.headers['content-type'],
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('no answer in 30 s')));
+    req.on('error', reject);
+    req.end(r.body);
+  });
+}
+
+/** Sends the next `count` requests of `source`, `concurrency` at a time, keeping each outcome. */
+export async function sendAll(
+  base: URL,
+  agent: Agent,
+  source: Iterator<FuzzRequest>,
+  count: number,
+  concurrency: number,
+  into: (outcome: Outcome) => void,
+): Promise<void> {
+  let left = count;
+  const worker = async () => {
+    while (left > 0) {
+      left--;
+      const next = source.next();
+      if (next.done) return;
+      const req = next.value;
+      try {
+        into({ req, reply: await send(base, agent, req) });
+      } catch (err) {
+        into({ req, error: (err as Error).message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** One line that reproduces an outcome: the request as sent (its body cut short) and the answer. */
+export function describeOutcome({ req, reply, error }: Outcome, problem?: string): string {
+  const body = req.body ? req.body.subarray(0, 160).toString('utf8') : '';
+  const answer = error ?? `${reply?.status} ${reply?.text.slice(0, 300)}`;
+  return `#${req.n} ${req.route} [${req.fault}] ${req.method} ${req.path.slice(0, 160)} body=${JSON.stringify(body)}${req.body && req.body.length > 160 ? `… (${req.body.length} bytes)` : ''} → ${answer}${problem ? ` (${problem})` : ''}`;
+}
+
+/** The first few offenders in full, then how many there were. */
+export function firstFew(offenders: string[]): string[] {
+  return offenders.length <= 8 ? offenders : [...offenders.slice(0, 8), `…and ${offenders.length - 8} more`];
+}
