@@ -1,11 +1,14 @@
 import { Agent } from 'node:http';
-import type { Account } from '../../src/accounts/store';
 import { createApp } from '../../src/api/app';
-import { limitBytes } from '../../src/api/v1/route';
-import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
-import { badRequests, envelopeCode, servedRoutes, type FuzzAccount } from '../../test/support/fuzz';
-import { describeOutcome, firstFew, sendAll, type Outcome } from '../../test/support/fuzz-client';
-import { ALWAYS_OPEN, round } from '../client';
+import { badRequests, envelopeCode, servedRoutes } from '../../test/support/fuzz';
+import {
+  describeOutcome,
+  firstFew,
+  seedFuzzContext,
+  sendAll,
+  type Outcome,
+} from '../../test/support/fuzz-client';
+import { round } from '../client';
 import { rssMiB, type Stack } from '../stack';
 
 export interface FuzzRun {
@@ -40,38 +43,12 @@ export const RSS_EVERY = 2_000;
  */
 export async function fuzzRun(stack: Stack, seed: number, count: number): Promise<FuzzRun> {
   const { ctx } = stack;
-  const fuzzAccount = async (id: string, apiKey: string): Promise<FuzzAccount> => {
-    const account = (await ctx.accounts.findAccount(id)) as Account;
-    return { id, apiKey, appId: account.appId, jwtSecret: account.jwtSecret };
-  };
-  const other = await ctx.accounts.upsertAccount({ name: 'fuzz: other tenant' });
-  const otherKey = await ctx.accounts.addApiKey(other._id);
-  const revokedApiKey = await ctx.accounts.addApiKey(stack.accountId);
-  await ctx.accounts.revokeApiKey(revokedApiKey);
-  const settings = { agentId: 'bench-agent', callingHours: ALWAYS_OPEN };
-  const draft = await ctx.service.createCampaign(stack.accountId, { name: 'fuzz: empty draft', ...settings });
-  const full = await ctx.service.createCampaign(stack.accountId, {
-    name: 'fuzz: with contacts',
-    ...settings,
-  });
-  await ctx.service.uploadContacts(
-    stack.accountId,
-    full._id,
-    syntheticNumbers({ count: 5, seed: 7 }).map((phone_number) => ({ phone_number, name: 'Seeded' })),
+  const fuzzContext = await seedFuzzContext(
+    ctx,
+    { id: stack.accountId, apiKey: stack.apiKey },
+    stack.webhookSecret,
   );
-  const source = badRequests(
-    seed,
-    count,
-    {
-      account: await fuzzAccount(stack.accountId, stack.apiKey),
-      other: await fuzzAccount(other._id, otherKey),
-      revokedApiKey,
-      campaigns: [draft, full].map((c) => ({ id: c._id, numericId: c.numericId, code: c.code })),
-      webhookSecret: stack.webhookSecret,
-      bodyLimitBytes: limitBytes(ctx.config.BODY_LIMIT),
-    },
-    servedRoutes(createApp(ctx)),
-  );
+  const source = badRequests(seed, count, fuzzContext, servedRoutes(createApp(ctx)));
 
   const pid = stack.api?.child.pid;
   const base = new URL(stack.apiUrl);

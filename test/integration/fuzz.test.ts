@@ -1,11 +1,7 @@
 import { Agent } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { Account } from '../../src/accounts/store';
 import { createApp } from '../../src/api/app';
-import { limitBytes } from '../../src/api/v1/route';
-import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
-import { ALWAYS_OPEN } from '../support/campaigns';
 import { startEngine, TEST_SECRET, type Engine } from '../support/engine';
 import {
   badRequests,
@@ -16,11 +12,10 @@ import {
   routeKey,
   routeModels,
   servedRoutes,
-  type FuzzAccount,
   type FuzzContext,
   type FuzzRequest,
 } from '../support/fuzz';
-import { describeOutcome, firstFew, sendAll, type Outcome } from '../support/fuzz-client';
+import { describeOutcome, firstFew, seedFuzzContext, sendAll, type Outcome } from '../support/fuzz-client';
 
 /** FUZZ_SEED and FUZZ_COUNT run it longer or elsewhere (`npm run bench -- --only fuzz` does too). */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_116);
@@ -76,11 +71,6 @@ describe(`fuzzing every route of every dialect (seed ${SEED}, ${COUNT} bad reque
   let before: unknown;
   let after: unknown;
 
-  const fuzzAccount = async (id: string, apiKey: string): Promise<FuzzAccount> => {
-    const account = (await engine.accounts.findAccount(id)) as Account;
-    return { id, apiKey, appId: account.appId, jwtSecret: account.jwtSecret };
-  };
-
   /** What the fuzzing must not change: the seeded campaigns, their contacts, the account's lists. */
   const snapshot = async () => {
     const campaigns = await Promise.all(
@@ -107,33 +97,7 @@ describe(`fuzzing every route of every dialect (seed ${SEED}, ${COUNT} bad reque
 
   beforeAll(async () => {
     engine = await startEngine();
-    const other = await engine.newAccount('other tenant');
-    const revokedApiKey = await engine.accounts.addApiKey(engine.accountId);
-    await engine.accounts.revokeApiKey(revokedApiKey);
-
-    const settings = { agentId: 'agent-1', callingHours: ALWAYS_OPEN };
-    const draft = await engine.service.createCampaign(engine.accountId, {
-      name: 'fuzz: empty draft',
-      ...settings,
-    });
-    const full = await engine.service.createCampaign(engine.accountId, {
-      name: 'fuzz: with contacts',
-      ...settings,
-    });
-    await engine.service.uploadContacts(
-      engine.accountId,
-      full._id,
-      syntheticNumbers({ count: 5, seed: 7 }).map((phone_number) => ({ phone_number, name: 'Seeded' })),
-    );
-
-    ctx = {
-      account: await fuzzAccount(engine.accountId, engine.apiKey),
-      other: await fuzzAccount(other.accountId, other.apiKey),
-      revokedApiKey,
-      campaigns: [draft, full].map((c) => ({ id: c._id, numericId: c.numericId, code: c.code })),
-      webhookSecret: TEST_SECRET,
-      bodyLimitBytes: limitBytes(engine.ctx.config.BODY_LIMIT),
-    };
+    ctx = await seedFuzzContext(engine.ctx, { id: engine.accountId, apiKey: engine.apiKey }, TEST_SECRET);
     const routes = servedRoutes(createApp(engine.ctx));
     served = routes.map(routeKey);
     before = await snapshot();

@@ -1,5 +1,10 @@
 import { Agent, request } from 'node:http';
-import type { FuzzRequest, Reply } from './fuzz';
+import type { Account } from '../../src/accounts/store';
+import { limitBytes } from '../../src/api/v1/route';
+import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
+import type { EngineContext } from '../../src/runtime/context';
+import { ALWAYS_OPEN } from './campaigns';
+import type { FuzzAccount, FuzzContext, FuzzRequest, Reply } from './fuzz';
 
 /** A fuzz request and what came of it: the answer, or why none came. */
 export interface Outcome {
@@ -76,4 +81,39 @@ export function describeOutcome({ req, reply, error }: Outcome, problem?: string
 /** The first few offenders in full, then how many there were. */
 export function firstFew(offenders: string[]): string[] {
   return offenders.length <= 8 ? offenders : [...offenders.slice(0, 8), `…and ${offenders.length - 8} more`];
+}
+
+/**
+ * What the fuzzer needs of an engine: the account it sends as (and its JWT secret), another
+ * tenant, a revoked key, and two real campaigns to name, one a draft and one with contacts.
+ */
+export async function seedFuzzContext(
+  ctx: EngineContext,
+  account: { id: string; apiKey: string },
+  webhookSecret: string,
+): Promise<FuzzContext> {
+  const fuzzAccount = async (id: string, apiKey: string): Promise<FuzzAccount> => {
+    const found = (await ctx.accounts.findAccount(id)) as Account;
+    return { id, apiKey, appId: found.appId, jwtSecret: found.jwtSecret };
+  };
+  const other = await ctx.accounts.upsertAccount({ name: 'fuzz: other tenant' });
+  const otherKey = await ctx.accounts.addApiKey(other._id);
+  const revokedApiKey = await ctx.accounts.addApiKey(account.id);
+  await ctx.accounts.revokeApiKey(revokedApiKey);
+  const settings = { agentId: 'agent-1', callingHours: ALWAYS_OPEN };
+  const draft = await ctx.service.createCampaign(account.id, { name: 'fuzz: empty draft', ...settings });
+  const full = await ctx.service.createCampaign(account.id, { name: 'fuzz: with contacts', ...settings });
+  await ctx.service.uploadContacts(
+    account.id,
+    full._id,
+    syntheticNumbers({ count: 5, seed: 7 }).map((phone_number) => ({ phone_number, name: 'Seeded' })),
+  );
+  return {
+    account: await fuzzAccount(account.id, account.apiKey),
+    other: await fuzzAccount(other._id, otherKey),
+    revokedApiKey,
+    campaigns: [draft, full].map((c) => ({ id: c._id, numericId: c.numericId, code: c.code })),
+    webhookSecret,
+    bodyLimitBytes: limitBytes(ctx.config.BODY_LIMIT),
+  };
 }
