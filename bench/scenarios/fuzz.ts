@@ -1,13 +1,7 @@
 import { Agent } from 'node:http';
 import { createApp } from '../../src/api/app';
-import { badRequests, envelopeCode, servedRoutes } from '../../test/support/fuzz';
-import {
-  describeOutcome,
-  firstFew,
-  seedFuzzContext,
-  sendAll,
-  type Outcome,
-} from '../../test/support/fuzz-client';
+import { badRequests, servedRoutes } from '../../test/support/fuzz';
+import { firstFew, judge, seedFuzzContext, sendAll, type Outcome } from '../../test/support/fuzz-client';
 import { round } from '../client';
 import { rssMiB, type Stack } from '../stack';
 
@@ -62,18 +56,11 @@ export async function fuzzRun(stack: Stack, seed: number, count: number): Promis
   const tally = (o: Outcome) => {
     requests += 1;
     if (requests >= WARM_UP && (requests - WARM_UP) % RSS_EVERY === 0) apiRssMiB.push(rssMiB(pid));
-    if (o.error !== undefined || (o.reply?.status ?? 0) >= 500) {
-      serverErrors += 1;
-      offenders.push(describeOutcome(o));
-    } else if (o.reply && o.reply.status < 400) {
-      accepted += 1;
-    } else if (o.reply) {
-      const found = envelopeCode(o.req.dialect, o.reply);
-      if ('problem' in found) {
-        badEnvelopes += 1;
-        offenders.push(describeOutcome(o, found.problem));
-      }
-    }
+    if (o.reply && o.reply.status < 400) accepted += 1;
+    const { failure, badEnvelope } = judge(o);
+    if (failure) serverErrors += 1;
+    if (badEnvelope) badEnvelopes += 1;
+    offenders.push(...[failure, badEnvelope].filter((line) => line !== undefined));
   };
   const started = performance.now();
   await sendAll(base, agent, source, count, CONCURRENCY, tally);

@@ -6,7 +6,6 @@ import { startEngine, TEST_SECRET, type Engine } from '../support/engine';
 import {
   badRequests,
   dialects,
-  envelopeCode,
   faultKinds,
   INPUTLESS_ROUTES,
   routeKey,
@@ -15,7 +14,7 @@ import {
   type FuzzContext,
   type FuzzRequest,
 } from '../support/fuzz';
-import { describeOutcome, firstFew, seedFuzzContext, sendAll, type Outcome } from '../support/fuzz-client';
+import { firstFew, judge, seedFuzzContext, sendAll, type Outcome } from '../support/fuzz-client';
 
 /** FUZZ_SEED and FUZZ_COUNT run it longer or elsewhere (`npm run bench -- --only fuzz` does too). */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_116);
@@ -52,8 +51,7 @@ describe(`fuzzing every route of every dialect (seed ${SEED}, ${COUNT} bad reque
   const outcomes: Seen[] = [];
   /** Keeps what the checks read, not the bodies, so that a long run's memory is the server's. */
   const keep = (o: Outcome) => {
-    const { req, reply, error } = o;
-    const found = reply && reply.status >= 400 ? envelopeCode(req.dialect, reply) : undefined;
+    const { req, reply } = o;
     outcomes.push({
       dialect: req.dialect,
       route: req.route,
@@ -62,8 +60,7 @@ describe(`fuzzing every route of every dialect (seed ${SEED}, ${COUNT} bad reque
       real: req.real,
       status: reply?.status,
       nonAscii: /%[89a-f][0-9a-f]/i.test(req.path) || (req.body?.some((byte) => byte >= 0x80) ?? false),
-      ...((error !== undefined || (reply?.status ?? 0) >= 500) && { failure: describeOutcome(o) }),
-      ...(found && 'problem' in found && { badEnvelope: describeOutcome(o, found.problem) }),
+      ...judge(o),
     });
   };
   let served: string[];

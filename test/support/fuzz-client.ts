@@ -4,7 +4,7 @@ import { limitBytes } from '../../src/api/v1/route';
 import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
 import type { EngineContext } from '../../src/runtime/context';
 import { ALWAYS_OPEN } from './campaigns';
-import type { FuzzAccount, FuzzContext, FuzzRequest, Reply } from './fuzz';
+import { envelopeCode, type FuzzAccount, type FuzzContext, type FuzzRequest, type Reply } from './fuzz';
 
 /** A fuzz request and what came of it: the answer, or why none came. */
 export interface Outcome {
@@ -76,6 +76,19 @@ export function describeOutcome({ req, reply, error }: Outcome, problem?: string
   const body = req.body ? req.body.subarray(0, 160).toString('utf8') : '';
   const answer = error ?? `${reply?.status} ${reply?.text.slice(0, 300)}`;
   return `#${req.n} ${req.route} [${req.fault}] ${req.method} ${req.path.slice(0, 160)} body=${JSON.stringify(body)}${req.body && req.body.length > 160 ? `… (${req.body.length} bytes)` : ''} → ${answer}${problem ? ` (${problem})` : ''}`;
+}
+
+/**
+ * What an outcome holds against the server, each as the line that reproduces it: no answer or a
+ * 5xx, and a refusal outside its dialect's error envelope or without a code.
+ */
+export function judge(o: Outcome): { failure?: string; badEnvelope?: string } {
+  const { req, reply, error } = o;
+  const found = reply && reply.status >= 400 ? envelopeCode(req.dialect, reply) : undefined;
+  return {
+    ...((error !== undefined || (reply?.status ?? 0) >= 500) && { failure: describeOutcome(o) }),
+    ...(found && 'problem' in found && { badEnvelope: describeOutcome(o, found.problem) }),
+  };
 }
 
 /** The first few offenders in full, then how many there were. */
