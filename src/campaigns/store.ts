@@ -25,6 +25,7 @@ import type {
   StoredBatchDoc,
 } from './model';
 import type { PaceDoc } from '../dialers/paced';
+import { mapLimit } from '../map-limit';
 
 const DUPLICATE_KEY = 11000;
 /** Contacts per updateMany: a batch's worth of ids stays a small command. */
@@ -59,20 +60,6 @@ export function withDelta(counters: CampaignCounters, delta: CountsDelta): Campa
   next.total += delta.total ?? 0;
   for (const [status, n] of Object.entries(delta.contacts ?? {})) next.contacts[status as ContactStatus] += n;
   return next;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; keeps result order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 export class CampaignStore {

@@ -17,6 +17,7 @@ import { accountOf, requireApiKey } from '../../auth';
 import { jsonBody } from '../../http';
 import { idempotent } from '../../idempotency';
 import type { DialectDeps } from '../deps';
+import { mapLimit } from '../../../map-limit';
 import { errorHandler, RequestProblem, sendError, sendOk, statusWord, type Family } from './envelope';
 import {
   campaignRef,
@@ -484,17 +485,4 @@ function byteLimit(limit: string): number {
   if (!match) return 2 * 1024 * 1024;
   const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[match[2]!.toLowerCase() as 'b' | 'kb' | 'mb'];
   return Number(match[1]) * unit;
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
