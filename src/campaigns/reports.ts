@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Filter } from 'mongodb';
-import { isFinalContactStatus, type CallOutcome } from '../domain/status';
+import { callOutcomes, isFinalContactStatus, type CallOutcome } from '../domain/status';
 import type { CallDoc, CampaignDoc, ContactDoc } from './model';
 import type { CampaignStore } from './store';
 
@@ -15,13 +15,7 @@ import type { CampaignStore } from './store';
 /** Where one call attempt stands: its outcome once it has one, else how far it got. */
 export type CallRowStatus = CallOutcome | 'queued' | 'initiated' | 'in_progress';
 export const callRowStatuses: readonly CallRowStatus[] = [
-  'answered',
-  'no_answer',
-  'busy',
-  'failed',
-  'voicemail',
-  'invalid_number',
-  'cancelled',
+  ...callOutcomes,
   'queued',
   'initiated',
   'in_progress',

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../seeded-random';
+
 export interface SyntheticNumbersOptions {
   count: number;
   region?: 'US' | 'IN';
@@ -56,16 +58,4 @@ function usNumber(body: number): string {
   const exchange = usExchanges[Math.floor(body / 1000) % usExchanges.length];
   const areaCode = [212, 646, 917][Math.floor(body / 1000 / usExchanges.length)];
   return `+1${areaCode}${exchange}${String(line).padStart(3, '0')}`;
-}
-
-/** A small seeded generator (Mulberry32): deterministic across runs and platforms. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -8,6 +8,7 @@ import { errorResponseSchema } from '../../src/api/v1/schemas';
 import { MAX_CONTACTS_PER_REQUEST } from '../../src/campaigns/schemas';
 import { signPayload } from '../../src/dialers/signature';
 import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
+import { mulberry32 } from '../../src/seeded-random';
 
 /**
  * A seeded generator of bad requests over every route of every dialect, and what each dialect's
@@ -132,18 +133,6 @@ export function routeKey(route: ServedRoute): string {
 }
 
 /* ------------------------------------------------------------ randomness */
-
-/** A small, fast, seeded PRNG: the same seed gives the same requests on every machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   private readonly random: () => number;
