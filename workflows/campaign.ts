@@ -9,6 +9,7 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   startChild,
@@ -19,6 +20,7 @@ import type { Activities } from '../activities';
 import type { ContactRef, CountsDelta } from '../src/campaigns/model';
 import { finishedContacts, type CampaignCounters } from '../src/domain/counters';
 import { DEFAULT_CALLING_HOURS, isInsideWindow } from '../src/domain/calling-window';
+import { campaignDetails } from '../src/domain/details';
 import { estimateCompletion } from '../src/domain/estimate';
 import { HISTORY_EVENTS_LIMIT, historyStep } from '../src/domain/history';
 import { contactWorkflowId } from '../src/domain/ids';
@@ -257,6 +259,24 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       limit: plan.historyLimit ?? HISTORY_EVENTS_LIMIT,
       mayWindDown,
     });
+  };
+
+  /** What the Web UI shows of this run while it waits for its next signal, child or timer. */
+  const showDetails = () => {
+    setCurrentDetails(
+      campaignDetails({
+        status: state.status,
+        total: state.counters.total,
+        finished: finishedContacts(state.counters),
+        liveCalls: live.size,
+        lines: lineLimit(),
+        queued: queue.length,
+        held: held.length,
+        open: state.open,
+        historyLength: workflowInfo().historyLength,
+        windingDown: historyNext() === 'wind-down',
+      }),
+    );
   };
 
   /** Keeps an operation's promise until it settles; everything in flight is awaited before continue-as-new. */
@@ -600,6 +620,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     noMoreBatches = true;
     while (state.open > 0) {
       await cancelContactWorkflows({ campaignId });
+      showDetails();
       await condition(() => state.open <= 0 || inbox.length > 0, CANCEL_SWEEP_INTERVAL_MS);
       drain();
     }
@@ -647,6 +668,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       return continueAsNew<typeof campaignWorkflow>({ campaignId, carry: state });
     }
     reportLines();
+    showDetails();
     await condition(() => wake || inbox.length > 0);
   }
 

@@ -6,6 +6,7 @@ import {
   log,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -15,6 +16,7 @@ import type { ActivityFailure } from '@temporalio/common';
 import type { Activities, DialResult } from '../activities';
 import type { ContactRef } from '../src/campaigns/model';
 import { DEFAULT_CALLING_HOURS, isInsideWindow, nextDialTime } from '../src/domain/calling-window';
+import { contactDetails } from '../src/domain/details';
 import { campaignWorkflowId, dialIdempotencyKey } from '../src/domain/ids';
 import { attemptBudget, decideAfterAttempt } from '../src/domain/redial';
 import { CallOutcomeKey, ContactStatusKey } from '../src/domain/search-attributes';
@@ -130,6 +132,20 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
     events.set(event.attempt, seen);
   });
 
+  /** What the Web UI shows of this contact; set at every change of state, before each wait. */
+  const showDetails = () => {
+    setCurrentDetails(
+      contactDetails({
+        phone: contact.phone,
+        status: state.status,
+        attempts: state.attempts,
+        budget,
+        nextDialAt: state.nextDialAt,
+        lastOutcome: state.lastOutcome,
+      }),
+    );
+  };
+
   /**
    * Moves to `to` and tells the campaign (which counts, queues for a permit, or takes one back).
    * Waits for delivery, so that the campaign sees this contact's changes in the order they happened.
@@ -137,6 +153,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
   const report = async (to: ContactStatus, extra: Pick<ContactTransition, 'outcome' | 'placed'> = {}) => {
     const t: ContactTransition = { contactId: contact.contactId, from: state.status, to, ...extra };
     state.status = to;
+    showDetails();
     holdsPermit = false;
     if (to !== 'in_call') endByResult = false;
     if (VISIBLE.includes(to) || isFinalContactStatus(to)) {
@@ -166,6 +183,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
     }
     const end: ContactTransition = { contactId: contact.contactId, from: state.status, to: final, ...extra };
     state.status = final;
+    showDetails();
     upsertSearchAttributes([
       { key: ContactStatusKey, value: final },
       ...(state.lastOutcome ? [{ key: CallOutcomeKey, value: state.lastOutcome }] : []),
@@ -206,6 +224,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
         // Started ahead, it keeps its permit through the short sleep to its time; else it gives it back.
         const keepsPermit = input.startedAhead === true && holdsPermit && dialAt === wantedAt;
         if (!keepsPermit && sleeping !== state.status) await report(sleeping);
+        showDetails();
         await sleep(dialAt - Date.now());
         state.nextDialAt = undefined;
       }
@@ -221,6 +240,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
       }
 
       state.attempts += 1;
+      showDetails();
       const attempt = state.attempts;
       const key = dialIdempotencyKey(workflowId, attempt);
       let result: DialResult;

@@ -6,7 +6,8 @@ import {
   contactSchema,
   uploadResultSchema,
 } from '../../../src/api/v1/schemas';
-import { campaignWorkflowId } from '../../../src/domain/ids';
+import { workflowMetadataQuery } from '@temporalio/workflow';
+import { campaignWorkflowId, contactWorkflowId } from '../../../src/domain/ids';
 import { syntheticNumbers } from '../../../src/phones/synthetic-numbers';
 import type { CampaignResult } from '../../../workflows/campaign';
 import { ALWAYS_OPEN } from '../../support/campaigns';
@@ -180,6 +181,23 @@ describe('campaign life cycle through /v1', () => {
     );
     const opensAt = Date.UTC(opensOn.getUTCFullYear(), opensOn.getUTCMonth(), opensOn.getUTCDate(), 9);
     expect(contact).toMatchObject({ attempts: 0, next_attempt_at: new Date(opensAt).toISOString() });
+
+    // What an operator sees in the Web UI's "current details" of each workflow (its metadata query).
+    const details = (workflowId: string) =>
+      engine.client.workflow
+        .getHandle(workflowId)
+        .query(workflowMetadataQuery)
+        .then((m) => m.currentDetails ?? '');
+    expect(await details(contactWorkflowId(id, listed!.id))).toBe(
+      `${phone}: sleeps until ${new Date(opensAt).toISOString()}, when its calling window opens; then attempt 1 of 1.`,
+    );
+    const campaignDetails =
+      /^running: 0 of 1 contact final; 0 of \d+ lines in calls; 0 waiting for a line; 1 contact workflow open\. This run has \d+ history events\.$/;
+    await waitFor(
+      () => details(campaignWorkflowId(id)),
+      (d) => campaignDetails.test(d),
+      { what: "the campaign's details to count its open contact" },
+    );
 
     await api.ok(campaignSchema, 'POST', `/v1/campaigns/${id}/cancel`);
     await waitFor(
