@@ -9,7 +9,13 @@ import { dialIdempotencyKey } from '../src/domain/ids';
 import { CampaignIdKey } from '../src/domain/search-attributes';
 import type { CallOutcome, ContactStatus } from '../src/domain/status';
 import type { DncStore } from '../src/dnc/store';
-import { DialerError, type Dialer, type PlaceCallRequest } from '../src/dialers/types';
+import {
+  DialerError,
+  WindowClosedError,
+  windowClosed,
+  type Dialer,
+  type PlaceCallRequest,
+} from '../src/dialers/types';
 import type { Logger } from '../src/log';
 import { accountLinesStart } from '../src/temporal/account-lines';
 import { accountLinesWorkflow } from '../workflows/account-lines';
@@ -40,6 +46,8 @@ export type TakeResult =
 export type DialResult =
   | { status: 'placed'; callId: string; placedAt: number }
   | { status: 'blocked'; reason: 'dnc' | 'campaign_inactive' }
+  /** The callee's calling window closed before the call went out: the attempt waits for the next. */
+  | { status: 'outside_window' }
   | { status: 'failed'; reason: string };
 
 export interface DialInput {
@@ -51,6 +59,12 @@ export interface DialInput {
   phone: string;
   name?: string;
   isContextBasedCall: boolean;
+  /**
+   * When the callee's calling window closes (epoch ms; absent when it stays open for weeks). A dial
+   * can run well after the workflow chose to make it: retried while the provider is down, or
+   * waiting for a turn under a calls-per-second cap. None may reach the provider at or after this.
+   */
+  notAfter?: number;
 }
 
 export interface RecordAttemptInput {
@@ -256,6 +270,7 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     dial: async (input: DialInput): Promise<DialResult> => {
+      if (windowClosed(input.notAfter)) return { status: 'outside_window' };
       const campaign = await campaignForDial(input.campaignId);
       if (!campaign || campaign.status === 'cancelled' || campaign.deletedAt) {
         return { status: 'blocked', reason: 'campaign_inactive' };
@@ -288,23 +303,30 @@ export function createActivities(deps: ActivityDeps) {
         const contact = await store.getContact(input.contactId);
         if (contact?.customData) context.custom_data = contact.customData as PlaceCallRequest['context'];
       }
+      // The reads above can take long while MongoDB is slow; a call record left `placing` here is
+      // taken up by the next window's dial of this attempt, which goes out under the same key.
+      if (windowClosed(input.notAfter)) return { status: 'outside_window' };
       try {
-        const placed = await dialer.placeCall({
-          idempotencyKey: key,
-          to: input.phone,
-          ...(campaign.fromNumber && { from: campaign.fromNumber }),
-          context,
-          callbackUrl: settings.callbackUrl,
-          metadata: {
-            workflowId: input.workflowId,
-            campaignId: input.campaignId,
-            contactId: input.contactId,
-            accountId: input.accountId,
-            attempt: input.attempt,
+        const placed = await dialer.placeCall(
+          {
+            idempotencyKey: key,
+            to: input.phone,
+            ...(campaign.fromNumber && { from: campaign.fromNumber }),
+            context,
+            callbackUrl: settings.callbackUrl,
+            metadata: {
+              workflowId: input.workflowId,
+              campaignId: input.campaignId,
+              contactId: input.contactId,
+              accountId: input.accountId,
+              attempt: input.attempt,
+            },
           },
-        });
+          { notAfter: input.notAfter },
+        );
         return { status: 'placed', callId: placed.callId, placedAt: Date.now() };
       } catch (err) {
+        if (err instanceof WindowClosedError) return { status: 'outside_window' };
         if (err instanceof DialerError && !err.retryable) {
           await store.updateCall(key, { status: 'not_placed', reason: 'provider_rejected' });
           throw ApplicationFailure.nonRetryable(err.message, 'ProviderRejected');

@@ -15,7 +15,7 @@ import {
 import type { ActivityFailure } from '@temporalio/common';
 import type { Activities, DialResult } from '../activities';
 import type { ContactRef } from '../src/campaigns/model';
-import { DEFAULT_CALLING_HOURS, isInsideWindow, nextDialTime } from '../src/domain/calling-window';
+import { DEFAULT_CALLING_HOURS, nextDialTime, windowStatusAt } from '../src/domain/calling-window';
 import { contactDetails } from '../src/domain/details';
 import { campaignWorkflowId, dialIdempotencyKey } from '../src/domain/ids';
 import { attemptBudget, decideAfterAttempt } from '../src/domain/redial';
@@ -232,7 +232,8 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
       if (!holdsPermit) await waitForPermit();
       holdsPermit = false;
       state.status = 'dialing';
-      if (!isInsideWindow(Date.now(), hours, contact.timezones)) {
+      const callingWindow = windowStatusAt(Date.now(), hours, contact.timezones);
+      if (!callingWindow.open) {
         // The window closed while we queued for the permit: give it back and sleep again.
         dueAt = Date.now();
         await report('waiting_window', { placed: false });
@@ -254,12 +255,21 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
           phone: contact.phone,
           ...(contact.name !== undefined && { name: contact.name }),
           isContextBasedCall: policy.isContextBasedCall,
+          ...(callingWindow.closesAt !== null && { notAfter: callingWindow.closesAt }),
         });
       } catch (err) {
         if (isCancellation(err)) throw err;
         result = { status: 'failed', reason: failureReason(err as ActivityFailure) };
       }
 
+      if (result.status === 'outside_window') {
+        // The dial ran late (retries, a turn under a cap) and its window closed before the call
+        // went out: the attempt is made in the next window, under the same idempotency key.
+        state.attempts -= 1;
+        dueAt = Date.now();
+        await report('waiting_window', { placed: false });
+        continue;
+      }
       if (result.status === 'blocked') {
         state.attempts -= 1;
         return await end(result.reason === 'dnc' ? 'skipped_dnc' : 'cancelled', result.reason);

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection } from 'mongodb';
-import type { Dialer, PlaceCallRequest, PlaceCallResult } from './types';
+import {
+  WindowClosedError,
+  windowClosed,
+  type Dialer,
+  type PlaceCallOptions,
+  type PlaceCallRequest,
+  type PlaceCallResult,
+} from './types';
 
 export interface PaceDoc {
   _id: string;
@@ -96,10 +103,12 @@ export class PacedDialer implements Dialer {
     this.name = inner.name;
   }
 
-  async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
+  async placeCall(req: PlaceCallRequest, options: PlaceCallOptions = {}): Promise<PlaceCallResult> {
     const turn = await this.pacer.take();
     try {
-      return await this.inner.placeCall(req);
+      // Under a busy cap the turn can come after the callee's window has closed.
+      if (windowClosed(options.notAfter)) throw new WindowClosedError(options.notAfter as number);
+      return await this.inner.placeCall(req, options);
     } finally {
       await this.pacer.release(turn);
     }

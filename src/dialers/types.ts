@@ -9,10 +9,28 @@ export interface PlaceCallResult {
   duplicate: boolean;
 }
 
+export interface PlaceCallOptions {
+  /** The callee's calling window closes then (epoch ms): no request may go out at or after it. */
+  notAfter?: number;
+}
+
 /** Places outbound calls. Implementations must place at most one call per idempotency key. */
 export interface Dialer {
   readonly name: string;
-  placeCall(req: PlaceCallRequest): Promise<PlaceCallResult>;
+  placeCall(req: PlaceCallRequest, options?: PlaceCallOptions): Promise<PlaceCallResult>;
+}
+
+/** Whether the calling window of a dial has closed: the call must wait for the next one. */
+export function windowClosed(notAfter: number | undefined, now = Date.now()): boolean {
+  return notAfter !== undefined && now >= notAfter;
+}
+
+/** The calling window closed while the dial waited to go out; nothing was sent. */
+export class WindowClosedError extends Error {
+  constructor(notAfter: number) {
+    super(`the calling window closed at ${new Date(notAfter).toISOString()} before the call could go out`);
+    this.name = 'WindowClosedError';
+  }
 }
 
 /**

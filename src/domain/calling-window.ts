@@ -104,7 +104,7 @@ export type WindowStatus =
   /** `opensAt` is null when no common window opens within the search horizon. */
   | { open: false; opensAt: number | null };
 
-/** Whether calls are allowed at `ms`, and until or from when: for status reports. */
+/** Whether calls are allowed at `ms`, and until or from when: for status reports and a dial's deadline. */
 export function windowStatusAt(ms: number, hours: CallingHours, zones: readonly string[]): WindowStatus {
   const opensAt = nextDialTime(ms, hours, zones);
   const clocks = decidingClocks(hours, zones);

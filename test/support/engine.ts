@@ -10,6 +10,7 @@ import { createApp } from '../../src/api/app';
 import { createCarrierServer, type CarrierServer } from '../../src/carrier/server';
 import { loadConfig } from '../../src/config';
 import { HttpVoiceAgentDialer } from '../../src/dialers/http';
+import type { Dialer } from '../../src/dialers/types';
 import { createLogger } from '../../src/log';
 import { createContext, type EngineContext } from '../../src/runtime/context';
 import { registerSearchAttributes } from '../../src/temporal/register-search-attributes';
@@ -35,6 +36,8 @@ export interface EngineOptions {
   env?: Record<string, string>;
   /** Run workers in this process (default); false leaves that to worker processes the test starts. */
   inProcessWorkers?: boolean;
+  /** Wraps the in-process workers' dialer (the simulated carrier's): to fail or observe dials. */
+  wrapDialer?: (dialer: Dialer) => Dialer;
 }
 
 export interface Engine extends Pick<EngineContext, 'service' | 'store' | 'dnc' | 'accounts' | 'mongo'> {
@@ -116,7 +119,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
             store: ctx.store,
             accounts: ctx.accounts,
             dnc: ctx.dnc,
-            dialer: new HttpVoiceAgentDialer({ baseUrl: carrier.url, secret: TEST_SECRET }),
+            dialer: (options.wrapDialer ?? ((dialer: Dialer) => dialer))(
+              new HttpVoiceAgentDialer({ baseUrl: carrier.url, secret: TEST_SECRET }),
+            ),
             client: ctx.temporal,
             log,
             settings: {
