@@ -262,7 +262,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   };
 
   /** What the Web UI shows of this run while it waits for its next signal, child or timer. */
-  const showDetails = () => {
+  const showDetails = (step = historyNext()) => {
     setCurrentDetails(
       campaignDetails({
         status: state.status,
@@ -274,7 +274,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
         held: held.length,
         open: state.open,
         historyLength: workflowInfo().historyLength,
-        windingDown: historyNext() === 'wind-down',
+        windingDown: step === 'wind-down',
       }),
     );
   };
@@ -652,7 +652,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       noMoreBatches = false;
       continue;
     }
-    if (historyNext() === 'continue-as-new') {
+    const step = historyNext();
+    if (step === 'continue-as-new') {
       await Promise.all(inFlight);
       await handOverEnds();
       await condition(allHandlersFinished);
@@ -668,7 +669,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       return continueAsNew<typeof campaignWorkflow>({ campaignId, carry: state });
     }
     reportLines();
-    showDetails();
+    showDetails(step);
     await condition(() => wake || inbox.length > 0);
   }
 

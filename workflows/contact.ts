@@ -224,7 +224,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
         // Started ahead, it keeps its permit through the short sleep to its time; else it gives it back.
         const keepsPermit = input.startedAhead === true && holdsPermit && dialAt === wantedAt;
         if (!keepsPermit && sleeping !== state.status) await report(sleeping);
-        showDetails();
+        else showDetails();
         await sleep(dialAt - Date.now());
         state.nextDialAt = undefined;
       }

@@ -107,7 +107,8 @@ export class PacedDialer implements Dialer {
     const turn = await this.pacer.take();
     try {
       // Under a busy cap the turn can come after the callee's window has closed.
-      if (windowClosed(options.notAfter)) throw new WindowClosedError(options.notAfter as number);
+      const { notAfter } = options;
+      if (notAfter !== undefined && windowClosed(notAfter)) throw new WindowClosedError(notAfter);
       return await this.inner.placeCall(req, options);
     } finally {
       await this.pacer.release(turn);
