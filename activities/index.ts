@@ -376,12 +376,18 @@ export function createActivities(deps: ActivityDeps) {
       contactId: string;
       status: ContactStatus;
       reason?: string;
+      /** An attempt the contact ends without having sent: its record must not stay `placing`. */
+      unsentKey?: string;
     }): Promise<void> => {
-      await store.updateContact(
-        input.contactId,
-        { status: input.status, finishedAt: new Date(), ...(input.reason && { endReason: input.reason }) },
-        { unset: ['nextAttemptAt'] },
-      );
+      const finishedAt = new Date();
+      await Promise.all([
+        store.updateContact(
+          input.contactId,
+          { status: input.status, finishedAt, ...(input.reason && { endReason: input.reason }) },
+          { unset: ['nextAttemptAt'] },
+        ),
+        input.unsentKey && store.abandonCall(input.unsentKey, input.reason ?? input.status, finishedAt),
+      ]);
     },
   };
 }

@@ -106,6 +106,11 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
   /** Whether the permit the campaign counts this contact as holding is still unused. */
   let holdsPermit = input.permitted === true;
   let endByResult = input.endByResult === true;
+  /**
+   * The key of an attempt whose dial came back without sending it (its window closed, or the
+   * campaign or number became blocked): its call record may still say `placing`.
+   */
+  let unsentKey: string | undefined;
   const events = new Map<number, { inProgress: boolean; answeredAt?: number; completed?: CallEvent }>();
 
   setHandler(contactStateQuery, () => ({
@@ -203,7 +208,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
   };
 
   const end = async (final: ContactStatus, reason?: string): Promise<ContactResult> => {
-    await recordContactEnd({ contactId: contact.contactId, status: final, reason });
+    await recordContactEnd({ contactId: contact.contactId, status: final, reason, unsentKey });
     return await finish(final);
   };
 
@@ -245,6 +250,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
       const attempt = state.attempts;
       const key = dialIdempotencyKey(workflowId, attempt);
       let result: DialResult;
+      unsentKey = undefined;
       try {
         result = await dial({
           campaignId,
@@ -262,6 +268,7 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
         result = { status: 'failed', reason: failureReason(err as ActivityFailure) };
       }
 
+      if (result.status === 'outside_window' || result.status === 'blocked') unsentKey = key;
       if (result.status === 'outside_window') {
         // The dial ran late (retries, a turn under a cap) and its window closed before the call
         // went out: the attempt is made in the next window, under the same idempotency key.

@@ -350,6 +350,17 @@ export class CampaignStore {
     await this.calls.updateOne({ _id: key }, { $set: set });
   }
 
+  /**
+   * Ends a call record still `placing` as not placed: its attempt's dial came back unsent and its
+   * contact ended before dialling it again. A record that has gone further is left as it is.
+   */
+  async abandonCall(key: string, reason: string, endedAt: Date): Promise<void> {
+    await this.calls.updateOne(
+      { _id: key, status: 'placing', callId: { $exists: false } },
+      { $set: { status: 'not_placed', reason, endedAt } },
+    );
+  }
+
   listCalls(
     campaignId: string,
     opts: { limit: number; offset: number; outcomes?: CallOutcome[] },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  callPageSchema,
   campaignSchema,
   contactPageSchema,
   contactSchema,
@@ -85,8 +86,55 @@ describe('no call goes out after the calling window closes, however late the dia
       attempts: 0,
       next_attempt_at: new Date(reopensAt).toISOString(),
     });
+    const [before] = (await api.ok(callPageSchema, 'GET', `/v1/campaigns/${campaign.id}/calls`)).data;
+    expect(before).toMatchObject({ attempt: 1, status: 'placing', provider_call_id: null });
+
+    // Cancelled before the next window, the contact ends without that attempt: its record says so.
     await api.ok(campaignSchema, 'POST', `/v1/campaigns/${campaign.id}/cancel`);
-  }, 240_000);
+    await waitFor(
+      () => api.ok(contactSchema, 'GET', `/v1/campaigns/${campaign.id}/contacts/${listed!.id}`),
+      (c) => c.status === 'cancelled',
+      { what: 'the contact to end cancelled', timeoutMs: 60_000 },
+    );
+    const calls = (await api.ok(callPageSchema, 'GET', `/v1/campaigns/${campaign.id}/calls`)).data;
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({
+      id: before!.id,
+      status: 'not_placed',
+      outcome: null,
+      reason: 'campaign_cancelled',
+      provider_call_id: null,
+    });
+    expect(calls[0]?.ended_at).not.toBeNull();
+  }, 300_000);
+
+  it('ends only a call record that is still placing when its contact ends without the attempt', async () => {
+    const record = (key: string) => ({
+      _id: key,
+      campaignId: `c-${key}`,
+      contactId: 'k',
+      accountId: 'a',
+      attempt: 1,
+      phone: '+12125550101',
+      status: 'placing' as const,
+      createdAt: new Date(),
+    });
+    const [unsent, sent] = [randomUUID(), randomUUID()];
+    await engine.store.beginCall(record(unsent));
+    await engine.store.beginCall(record(sent));
+    await engine.store.updateCall(sent, { status: 'placed', callId: 'provider-1' });
+    const endedAt = new Date();
+    await engine.store.abandonCall(unsent, 'campaign_cancelled', endedAt);
+    await engine.store.abandonCall(sent, 'campaign_cancelled', endedAt);
+    expect(await engine.store.getCall(unsent)).toMatchObject({
+      status: 'not_placed',
+      reason: 'campaign_cancelled',
+      endedAt,
+    });
+    const untouched = await engine.store.getCall(sent);
+    expect(untouched).toMatchObject({ status: 'placed', callId: 'provider-1' });
+    expect(untouched?.reason).toBeUndefined();
+  });
 
   it('sends nothing when the window closes while the dial waits for its turn under a cap', async () => {
     const sent: PlaceCallRequest[] = [];
