@@ -304,7 +304,8 @@ export function createActivities(deps: ActivityDeps) {
         if (contact?.customData) context.custom_data = contact.customData as PlaceCallRequest['context'];
       }
       // The reads above can take long while MongoDB is slow; a call record left `placing` here is
-      // taken up by the next window's dial of this attempt, which goes out under the same key.
+      // taken up by the next window's dial of this attempt, which goes out under the same key, or
+      // ended `not_placed` by recordContactEnd if the contact ends first.
       if (windowClosed(input.notAfter)) return { status: 'outside_window' };
       try {
         const placed = await dialer.placeCall(
