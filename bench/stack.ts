@@ -9,7 +9,7 @@ import { ensureMongo, ensureTemporal, type MongoEndpoint, type TemporalEndpoint 
 import { freePort, spawnSupervised, waitForPort, type Supervised } from '../src/dev/processes';
 import { createLogger } from '../src/log';
 import { createContext, type EngineContext } from '../src/runtime/context';
-import { workflowsPath } from '../src/worker/worker';
+import { workflowBundling } from '../src/worker/worker';
 
 const root = resolve(__dirname, '..');
 const SECRET = 'bench-webhook-secret-0123456789';
@@ -67,7 +67,7 @@ export class Stack {
       carrier: await freePort(),
     };
     await Promise.all([this.startTemporal(), this.startMongo()]);
-    const bundle = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+    const bundle = await bundleWorkflowCode({ ...workflowBundling, logger: quiet });
     this.bundlePath = join(this.dataDir, 'workflow-bundle.js');
     writeFileSync(this.bundlePath, bundle.code);
 

@@ -16,7 +16,18 @@ export interface WorkerSetup {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-export const workflowsPath = require.resolve('../../workflows');
+/**
+ * How every workflow bundle of the engine is made (the workers' own, and the prebuilt ones of the
+ * tests and the bench). The calling window module is loaded once per worker thread and shared by
+ * every workflow it runs, with luxon beneath it: its memo of each zone's UTC offsets, and luxon's
+ * Intl formatters, are then built once per zone and worker rather than once per contact workflow
+ * (BENCHMARKS.md, throughput). Sharing is sound only for modules whose answers do not depend on
+ * which workflow asks, as that memo's do not; a module holding a workflow's state must never be here.
+ */
+export const workflowBundling = {
+  workflowsPath: require.resolve('../../workflows'),
+  preloadModules: [require.resolve('../domain/calling-window')],
+};
 
 /**
  * Two workers on one connection: workflows and bookkeeping activities on the main task queue;
@@ -41,7 +52,10 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     settings: { ...setup.deps.settings, dialTaskQueue: dialQueue, dialLocally },
   });
   const { dial, ...bookkeeping } = activities;
-  const workflows = setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath };
+  const { workflowsPath, preloadModules } = workflowBundling;
+  const workflows = setup.workflowBundle
+    ? { workflowBundle: setup.workflowBundle }
+    : { workflowsPath, bundlerOptions: { preloadModules } };
   const [main, dialer] = await Promise.all([
     Worker.create({
       connection: setup.connection,

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { ensureTimeSkippingServer, startLocalInfra, type LocalInfra } from '../../src/dev/infra';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort } from '../../src/dev/processes';
-import { workflowsPath } from '../../src/worker/worker';
+import { workflowBundling } from '../../src/worker/worker';
 
 declare global {
   var __testInfra: { infra?: LocalInfra; dataDir: string } | undefined;
@@ -36,7 +36,7 @@ export default async function globalSetup(): Promise<void> {
   if (testServer) process.env.TEMPORAL_TEST_SERVER_PATH = testServer;
 
   // Bundling the workflows takes seconds; one bundle serves every worker of the run.
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  const bundle = await bundleWorkflowCode({ ...workflowBundling, logger: quietLogger });
   const bundlePath = join(dataDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   process.env.WORKFLOW_BUNDLE_PATH = bundlePath;
