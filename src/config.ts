@@ -39,7 +39,10 @@ export const configSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('campaigns'),
   TEMPORAL_CLI_PATH: optionalString,
-  /** A workflow bundle built ahead (bundleWorkflowCode); workers otherwise bundle the sources at start. */
+  /**
+   * A workflow bundle built ahead (bundleWorkflowCode with `workflowBundling` of src/worker/worker.ts);
+   * workers otherwise bundle the sources at start.
+   */
   WORKFLOW_BUNDLE_PATH: optionalString,
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
