@@ -262,6 +262,30 @@ describe('the search horizon', () => {
   });
 });
 
+describe('one module for every workflow of a worker thread', () => {
+  // Workers load this module once for all their workflows (src/worker/worker.ts), so its memo of
+  // zone offsets outlives each workflow: no answer may depend on the calls made before it.
+  it('answers the same after the memo of a zone has filled up and been cleared', () => {
+    const times = ['2026-03-08T01:30-05:00', '2026-11-01T01:30-04:00', '2026-06-15T22:00-04:00'].map(at);
+    const answers = () =>
+      times.map((ms) => ({
+        next: nextDialTime(ms, DEFAULT_CALLING_HOURS, [NY]),
+        status: windowStatusAt(ms, DEFAULT_CALLING_HOURS, [NY]),
+      }));
+    const before = answers();
+    // One new two-day probe a call over 30 years: more than the 4,096 a zone's memo keeps.
+    for (let ms = at('2000-01-01T12:00Z'); ms < at('2030-01-01T12:00Z'); ms += 2 * DAY_MS) {
+      windowStatusAt(ms, DEFAULT_CALLING_HOURS, [NY]);
+    }
+    expect(answers()).toEqual(before);
+    expect(before.map(({ next }) => local(next, NY))).toEqual([
+      '2026-03-08T08:00:00-04:00',
+      '2026-11-01T08:00:00-05:00',
+      '2026-06-16T08:00:00-04:00',
+    ]);
+  });
+});
+
 describe('speed', () => {
   // About 0.2 s in plain Node; Jest's sandbox runs this code several times slower.
   it('places 100,000 contacts spread over 2026 in four zones within seconds', () => {
