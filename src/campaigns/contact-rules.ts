@@ -1,9 +1,16 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { normalizePhone } from '../phones/normalize';
+import { timezonesForNumber } from '../phones/timezones';
 import type { FieldIssue } from './errors';
+import type { ContactDoc } from './model';
 import type { ContactInput } from './schemas';
 
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** The IANA zones whose calling window applies to a contact: its own, else its number's. */
+export function contactTimezones(contact: Pick<ContactDoc, 'phone' | 'timezones'>): string[] {
+  return contact.timezones ?? timezonesForNumber(contact.phone);
+}
 
 /** A scheduled call's time: epoch ms, or what is wrong with it. */
 export function parseScheduledTime(

@@ -30,7 +30,7 @@ import {
   statusQuery,
   type CampaignSnapshot,
 } from '../../workflows/messages';
-import { contactProblems, parseScheduledTime } from './contact-rules';
+import { contactProblems, contactTimezones, parseScheduledTime } from './contact-rules';
 import { CampaignError, invalid, notFound } from './errors';
 import { LatestAnswers } from './latest-answers';
 import type { BatchDoc, CampaignDoc, ContactDoc, ContactRef } from './model';
@@ -72,6 +72,8 @@ interface ReadUpload {
   now: number;
   uploadId: string;
   docs: ContactDoc[];
+  /** Each contact's calling zones by id: its document keeps them only when they are its own. */
+  timezones: Map<string, string[]>;
   rejected: RejectedContact[];
   /** Contacts dropped as repeats of an earlier one in the same upload. */
   duplicates: number;
@@ -219,31 +221,36 @@ function acceptContacts(
   return { accepted, rejected, duplicates };
 }
 
-/** The documents of an upload's accepted contacts, in the upload's order. */
+/** The documents of an upload's accepted contacts, in the upload's order, and their calling zones. */
 function contactDocs(
-  upload: { accountId: string; campaignId: string; uploadId: string; now: number },
+  upload: { campaignId: string; uploadId: string; now: number },
   accepted: AcceptedContact[],
   blocked: Set<string>,
-): ContactDoc[] {
+): Pick<ReadUpload, 'docs' | 'timezones'> {
   const createdAt = new Date(upload.now);
-  return accepted.map((a, i) => ({
-    _id: contactIdFor(upload.campaignId, a.e164),
-    campaignId: upload.campaignId,
-    accountId: upload.accountId,
-    uploadId: upload.uploadId,
-    seq: upload.now * 1000 + i,
-    phone: a.e164,
-    ...(a.input.phone_number !== a.e164 && { rawPhone: a.input.phone_number }),
-    timezones: a.timezones,
-    status: blocked.has(a.e164) ? 'skipped_dnc' : 'pending',
-    attempts: 0,
-    createdAt,
-    ...(a.input.name !== undefined && { name: a.input.name }),
-    ...(a.input.email !== undefined && { email: a.input.email }),
-    ...(a.input.custom_data !== undefined && { customData: a.input.custom_data }),
-    ...(a.scheduledAt !== undefined && { scheduledAt: new Date(a.scheduledAt) }),
-    ...(blocked.has(a.e164) && { endReason: 'dnc', finishedAt: createdAt }),
-  }));
+  const timezones = new Map<string, string[]>();
+  const docs = accepted.map((a, i): ContactDoc => {
+    const _id = contactIdFor(upload.campaignId, a.e164);
+    timezones.set(_id, a.timezones);
+    return {
+      _id,
+      campaignId: upload.campaignId,
+      uploadId: upload.uploadId,
+      seq: upload.now * 1000 + i,
+      phone: a.e164,
+      ...(a.input.phone_number !== a.e164 && { rawPhone: a.input.phone_number }),
+      ...(a.input.timezone !== undefined && { timezones: a.timezones }),
+      status: blocked.has(a.e164) ? 'skipped_dnc' : 'pending',
+      attempts: 0,
+      createdAt,
+      ...(a.input.name !== undefined && { name: a.input.name }),
+      ...(a.input.email !== undefined && { email: a.input.email }),
+      ...(a.input.custom_data !== undefined && { customData: a.input.custom_data }),
+      ...(a.scheduledAt !== undefined && { scheduledAt: new Date(a.scheduledAt) }),
+      ...(blocked.has(a.e164) && { endReason: 'dnc', finishedAt: createdAt }),
+    };
+  });
+  return { docs, timezones };
 }
 
 /** The batch that commits the `taken` contacts of an upload, and what it adds up to. */
@@ -254,7 +261,7 @@ function uploadBatch(campaignId: string, upload: ReadUpload, taken: ContactDoc[]
       contactId: d._id,
       phone: d.phone,
       ...(d.name !== undefined && { name: d.name }),
-      timezones: d.timezones,
+      timezones: upload.timezones.get(d._id) ?? contactTimezones(d),
       attempts: 0,
       ...(d.scheduledAt && { scheduledAt: d.scheduledAt.getTime() }),
     }));
@@ -482,8 +489,8 @@ export class CampaignService {
     }
     const blocked = await this.deps.dnc.blockedNumbers(accountId, campaign._id);
     const uploadId = randomUUID();
-    const docs = contactDocs({ accountId, campaignId: campaign._id, uploadId, now }, accepted, blocked);
-    return { now, uploadId, docs, rejected, duplicates };
+    const { docs, timezones } = contactDocs({ campaignId: campaign._id, uploadId, now }, accepted, blocked);
+    return { now, uploadId, docs, timezones, rejected, duplicates };
   }
 
   /**
@@ -530,7 +537,9 @@ export class CampaignService {
     for (const doc of docs.filter((d) => adopted.has(d._id))) {
       const { _id, createdAt: _createdAt, ...fields } = doc;
       // This upload's form of the number, or none when it wrote the number in E.164.
-      const unset: (keyof ContactDoc)[] = fields.rawPhone === undefined ? ['rawPhone'] : [];
+      const unset: (keyof ContactDoc)[] = [];
+      if (fields.rawPhone === undefined) unset.push('rawPhone');
+      if (fields.timezones === undefined) unset.push('timezones');
       await this.deps.store.updateContact(_id, { ...fields, uploadId }, { unset });
     }
     return adopted;
@@ -635,7 +644,7 @@ export class CampaignService {
         contactId: c._id,
         phone: c.phone,
         ...(c.name !== undefined && { name: c.name }),
-        timezones: c.timezones,
+        timezones: contactTimezones(c),
         attempts: c.attempts,
         maxAttempts: c.attempts + 1,
         redial: true,

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { CampaignStatusView } from '../../campaigns/service';
 import type { CallDoc, CampaignDoc, ContactDoc } from '../../campaigns/model';
+import { contactTimezones } from '../../campaigns/contact-rules';
 import { finishedContacts } from '../../domain/counters';
 import type { DncEntry } from '../../dnc/store';
 import type {
@@ -69,7 +70,7 @@ export function presentContact(c: ContactDoc): z.output<typeof contactSchema> {
     ...(c.name !== undefined && { name: c.name }),
     ...(c.email !== undefined && { email: c.email }),
     ...(c.customData !== undefined && { custom_data: c.customData }),
-    timezones: c.timezones,
+    timezones: contactTimezones(c),
     status: c.status,
     attempts: c.attempts,
     max_attempts: c.maxAttempts ?? null,
