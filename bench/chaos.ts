@@ -393,7 +393,7 @@ async function verify(
   const calledAfterAnswer = [...byContact.values()]
     .filter((cs) => cs.some((c) => c.outcome === 'answered' && cs.some((later) => later.attempt > c.attempt)))
     .map((cs) => cs[0]?.to ?? '');
-  const attempts = contactDocs.reduce((sum, c) => sum + c.attempts, 0);
+  const attempts = contactDocs.reduce((sum, c) => sum + (c.attempts ?? 0), 0);
   expect(keysTwice === 0, () => `${count(keysTwice, 'idempotency key')} dialed twice`);
   expect(attemptsTwice === 0, () => `${count(attemptsTwice, 'contact attempt')} dialed under two keys`);
   expect(overBudget === 0, () => `${count(overBudget, 'contact')} called more than ${MAX_ATTEMPTS} times`);

@@ -117,7 +117,8 @@ export interface ContactDoc {
    */
   timezones?: string[];
   status: ContactStatus;
-  attempts: number;
+  /** Dials made so far; absent until the first, as it was 0 (one field fewer in every insert). */
+  attempts?: number;
   maxAttempts?: number;
   lastOutcome?: CallOutcome;
   lastCallId?: string;

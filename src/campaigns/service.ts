@@ -241,7 +241,6 @@ function contactDocs(
       ...(a.input.phone_number !== a.e164 && { rawPhone: a.input.phone_number }),
       ...(a.input.timezone !== undefined && { timezones: a.timezones }),
       status: blocked.has(a.e164) ? 'skipped_dnc' : 'pending',
-      attempts: 0,
       createdAt,
       ...(a.input.name !== undefined && { name: a.input.name }),
       ...(a.input.email !== undefined && { email: a.input.email }),
@@ -607,7 +606,7 @@ export class CampaignService {
         .toArray();
       considered = candidates.length;
       candidates = candidates.filter((c) => {
-        if (maxPreviousAttempts === undefined || c.attempts <= maxPreviousAttempts) return true;
+        if (maxPreviousAttempts === undefined || (c.attempts ?? 0) <= maxPreviousAttempts) return true;
         exclude('max_attempts_reached');
         return false;
       });
@@ -621,7 +620,7 @@ export class CampaignService {
     for (const c of candidates) {
       if (!committed.has(c.uploadId)) exclude('not_found');
       else if (c.status !== 'completed' && c.status !== 'failed')
-        exclude(c.attempts === 0 ? 'not_dialed' : 'not_finished');
+        exclude(c.attempts ? 'not_finished' : 'not_dialed');
       else if (blocked.has(c.phone)) exclude('dnc');
       else eligible.push(c);
     }
@@ -632,7 +631,7 @@ export class CampaignService {
     for (const c of eligible) {
       const ok = await this.deps.store.moveContact(c._id, [c.status], {
         status: 'pending',
-        maxAttempts: c.attempts + 1,
+        maxAttempts: (c.attempts ?? 0) + 1,
         redialBatchId,
       });
       if (!ok) {
@@ -645,8 +644,8 @@ export class CampaignService {
         phone: c.phone,
         ...(c.name !== undefined && { name: c.name }),
         timezones: contactTimezones(c),
-        attempts: c.attempts,
-        maxAttempts: c.attempts + 1,
+        attempts: c.attempts ?? 0,
+        maxAttempts: (c.attempts ?? 0) + 1,
         redial: true,
       });
     }
@@ -922,7 +921,7 @@ export class CampaignService {
       return {
         ...contact,
         status: state.status,
-        attempts: Math.max(contact.attempts, state.attempts),
+        attempts: Math.max(contact.attempts ?? 0, state.attempts),
         ...(state.nextDialAt !== undefined && { nextAttemptAt: new Date(state.nextDialAt) }),
       };
     } catch (err) {

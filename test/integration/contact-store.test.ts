@@ -31,7 +31,9 @@ describe('contacts as stored', () => {
       [own, ['Europe/Paris']],
       [derived, undefined],
     ]);
-    expect(stored.every((c) => !('accountId' in c))).toBe(true);
+    // Nor an account (the campaign's) or a count of dials before the first.
+    expect(stored.every((c) => !('accountId' in c) && !('attempts' in c))).toBe(true);
+    expect(stored.map((c) => presentContact(c).attempts)).toEqual([0, 0]);
     const numberZones = timezonesForNumber(derived);
     expect(numberZones[0]).toMatch(/^America\//);
     expect(stored.map((c) => presentContact(c).timezones)).toEqual([['Europe/Paris'], numberZones]);
@@ -56,7 +58,6 @@ describe('contacts as stored', () => {
       rawPhone: `${lost.slice(0, 2)} ${lost.slice(2)}`,
       timezones: ['Europe/Paris'],
       status: 'pending',
-      attempts: 0,
       createdAt: new Date(),
     };
     await engine.store.insertContacts([orphan]);

@@ -51,7 +51,7 @@ describe('a worker killed with SIGKILL mid-campaign', () => {
     const calls = engine.carrier.ledger.calls({ campaignId });
     const keys = calls.map((c) => c.idempotencyKey);
     expect(new Set(keys).size).toBe(keys.length);
-    const attempts = records.reduce((sum, c) => sum + c.attempts, 0);
+    const attempts = records.reduce((sum, c) => sum + (c.attempts ?? 0), 0);
     expect(calls).toHaveLength(attempts);
     expect(result.counters.calls.placed).toBe(attempts);
     expect(await engine.store.countContacts((await engine.store.getCampaign(campaignId))!)).toEqual(

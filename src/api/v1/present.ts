@@ -72,7 +72,7 @@ export function presentContact(c: ContactDoc): z.output<typeof contactSchema> {
     ...(c.customData !== undefined && { custom_data: c.customData }),
     timezones: contactTimezones(c),
     status: c.status,
-    attempts: c.attempts,
+    attempts: c.attempts ?? 0,
     max_attempts: c.maxAttempts ?? null,
     last_outcome: c.lastOutcome ?? null,
     last_call_id: c.lastCallId ?? null,

@@ -215,7 +215,7 @@ function contactResult(contact: ContactDoc) {
     phoneNumber: contact.phone.replace(/^\+/, ''),
     uniqueId: contact.lastCallId ?? '',
     dialerOutcome: dialerOutcome(contact),
-    numberOfAttemptsSoFar: contact.attempts,
+    numberOfAttemptsSoFar: contact.attempts ?? 0,
     botSessionId: contact.lastCallId ?? '',
     agentDispositionCodes: [] as string[],
     botOutboundStatus: '',
