@@ -239,7 +239,7 @@ function contactDocs(
       seq: upload.now * 1000 + i,
       phone: a.e164,
       ...(a.input.phone_number !== a.e164 && { rawPhone: a.input.phone_number }),
-      ...(a.input.timezone !== undefined && { timezones: a.timezones }),
+      ...(Boolean(a.input.timezone) && { timezones: a.timezones }),
       status: blocked.has(a.e164) ? 'skipped_dnc' : 'pending',
       createdAt,
       ...(a.input.name !== undefined && { name: a.input.name }),
@@ -535,7 +535,7 @@ export class CampaignService {
     }
     for (const doc of docs.filter((d) => adopted.has(d._id))) {
       const { _id, createdAt: _createdAt, ...fields } = doc;
-      // This upload's form of the number, or none when it wrote the number in E.164.
+      // This upload's form of the number and its own zones, or none where it gave neither.
       const unset: (keyof ContactDoc)[] = [];
       if (fields.rawPhone === undefined) unset.push('rawPhone');
       if (fields.timezones === undefined) unset.push('timezones');
