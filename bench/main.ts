@@ -11,7 +11,13 @@ import { largestHistory } from './scenarios/scale';
 import { schedulePrecision } from './scenarios/schedule-precision';
 import { startLatency } from './scenarios/start-latency';
 import { statusLoad } from './scenarios/status-load';
-import { peakMemory, runBaseline, runCampaign } from './scenarios/throughput';
+import {
+  campaignTasks,
+  peakMemory,
+  type CampaignTasks,
+  runBaseline,
+  runCampaign,
+} from './scenarios/throughput';
 
 const SCENARIOS = ['throughput', 'latency', 'precision', 'load', 'fuzz', 'scale'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -67,6 +73,17 @@ function perItem(spent: CpuSeconds, items: number): string {
   return parts.join(', ') || 'not measured (no /proc)';
 }
 
+/** `3 runs, 812 completed, 4 timed out, 2 failed (UNHANDLED_COMMAND 2)` */
+function describeTasks(tasks: CampaignTasks): string {
+  const failed = Object.entries(tasks.failed);
+  const causes = failed.map(([cause, n]) => `${cause.replace('WORKFLOW_TASK_FAILED_CAUSE_', '')} ${n}`);
+  const failedCount = failed.reduce((sum, [, n]) => sum + n, 0);
+  return (
+    `${tasks.runs} runs, ${tasks.completed} completed, ${tasks.timedOut} timed out, ${failedCount} failed` +
+    (causes.length ? ` (${causes.join(', ')})` : '')
+  );
+}
+
 /**
  * `npm run bench`: brings up the local servers and the engine's processes, runs each scenario
  * and prints one table; the figures go to bench/results/<date>.json as well.
@@ -96,6 +113,7 @@ async function main(): Promise<void> {
       const cpuAtEngineEnd = cpuSeconds();
       const memory = peakMemory(stack);
       const history = await largestHistory(stack, engine.campaignId);
+      const tasks = await campaignTasks(stack, engine.campaignId);
       say(`throughput: the bare-Temporal baseline, ${n} trivial children in a window of 200 …`);
       const cpuAtBaselineStart = cpuSeconds();
       const baseline = await runBaseline(stack, n, 200);
@@ -104,7 +122,14 @@ async function main(): Promise<void> {
         baseline: cpuSpent(cpuAtBaselineStart, cpuSeconds()),
       };
       const ratio = round(engine.contactsPerS / baseline.childrenPerS, 2);
-      results.throughput = { engine, baseline, ratio, largestHistoryEvents: history.events, cpuSeconds: cpu };
+      results.throughput = {
+        engine,
+        baseline,
+        ratio,
+        largestHistoryEvents: history.events,
+        campaignTasks: tasks,
+        cpuSeconds: cpu,
+      };
       results.memory = memory;
       report(
         ['throughput', `engine, ${n} contacts`, `${engine.contactsPerS} contacts/s (${engine.wallS} s)`],
@@ -119,6 +144,7 @@ async function main(): Promise<void> {
           'largest history',
           `${history.events} events over ${history.workflows} workflows (limit 10,000)`,
         ],
+        ['throughput', 'campaign workflow tasks', describeTasks(tasks)],
         ['memory', 'peak RSS, worker / API', `${memory.workerPeakRssMiB} MiB / ${memory.apiPeakRssMiB} MiB`],
         ['cpu', `engine run, ms per contact`, perItem(cpu.engine, n)],
         ['cpu', `baseline run, ms per child`, perItem(cpu.baseline, n)],

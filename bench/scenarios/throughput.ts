@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { finishedContacts } from '../../src/domain/counters';
 import { campaignWorkflowId } from '../../src/domain/ids';
 import { HISTORY_EVENTS_LIMIT } from '../../src/domain/history';
@@ -59,6 +60,41 @@ export async function runCampaign(
     callsPlaced: result.counters.calls.placed,
     campaignId,
   };
+}
+
+export interface CampaignTasks {
+  runs: number;
+  /** Workflow tasks the campaign's runs completed. */
+  completed: number;
+  /** Tasks the server timed out or the worker failed: each makes the worker replay the run's history. */
+  timedOut: number;
+  failed: Record<string, number>;
+}
+
+const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
+
+/**
+ * The workflow tasks of every run of a campaign, read from their histories: a task that timed out
+ * or failed costs the worker a replay of the run's whole history (thousands of events), so their
+ * count says how much of the worker's time went to replays.
+ */
+export async function campaignTasks(stack: Stack, campaignId: string): Promise<CampaignTasks> {
+  const tasks: CampaignTasks = { runs: 0, completed: 0, timedOut: 0, failed: {} };
+  const workflowId = campaignWorkflowId(campaignId);
+  for await (const run of stack.ctx.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    tasks.runs += 1;
+    const history = await stack.ctx.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory();
+    for (const event of history.events ?? []) {
+      if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) tasks.completed += 1;
+      else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) tasks.timedOut += 1;
+      else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
+        const cause =
+          WorkflowTaskFailedCause[event.workflowTaskFailedEventAttributes?.cause ?? 0] ?? 'unknown';
+        tasks.failed[cause] = (tasks.failed[cause] ?? 0) + 1;
+      }
+    }
+  }
+  return tasks;
 }
 
 export interface Baseline {
