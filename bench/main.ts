@@ -73,14 +73,18 @@ function perItem(spent: CpuSeconds, items: number): string {
   return parts.join(', ') || 'not measured (no /proc)';
 }
 
-/** `3 runs, 812 completed, 4 timed out, 2 failed (UNHANDLED_COMMAND 2)` */
+/** `3 runs, 812 completed, 1 (SCHEDULE_TO_START 1) timed out, 2 (UNHANDLED_COMMAND 2) failed; waited …` */
 function describeTasks(tasks: CampaignTasks): string {
-  const failed = Object.entries(tasks.failed);
-  const causes = failed.map(([cause, n]) => `${cause.replace('WORKFLOW_TASK_FAILED_CAUSE_', '')} ${n}`);
-  const failedCount = failed.reduce((sum, [, n]) => sum + n, 0);
+  const tally = (counts: Record<string, number>, prefix: string) => {
+    const entries = Object.entries(counts);
+    const total = entries.reduce((sum, [, n]) => sum + n, 0);
+    const named = entries.map(([name, n]) => `${name.replace(prefix, '')} ${n}`);
+    return `${total}` + (named.length ? ` (${named.join(', ')})` : '');
+  };
   return (
-    `${tasks.runs} runs, ${tasks.completed} completed, ${tasks.timedOut} timed out, ${failedCount} failed` +
-    (causes.length ? ` (${causes.join(', ')})` : '')
+    `${tasks.runs} runs, ${tasks.completed} completed, ${tally(tasks.timedOut, 'TIMEOUT_TYPE_')} timed out, ` +
+    `${tally(tasks.failed, 'WORKFLOW_TASK_FAILED_CAUSE_')} failed; waited to be taken p50 ${tasks.waitP50Ms} ms, ` +
+    `p99 ${tasks.waitP99Ms} ms, max ${tasks.waitMaxMs} ms`
   );
 }
 

@@ -6,7 +6,7 @@ import { campaignWorkflowId } from '../../src/domain/ids';
 import { HISTORY_EVENTS_LIMIT } from '../../src/domain/history';
 import type { CampaignResult } from '../../workflows/campaign';
 import { statusQuery } from '../../workflows/messages';
-import { benchContacts, round, type VoiceGenieClient } from '../client';
+import { benchContacts, percentile, round, type VoiceGenieClient } from '../client';
 import { peakRssMiB, type Stack } from '../stack';
 
 const PROGRESS_INTERVAL_MS = 60_000;
@@ -66,35 +66,69 @@ export interface CampaignTasks {
   runs: number;
   /** Workflow tasks the campaign's runs completed. */
   completed: number;
-  /** Tasks the server timed out or the worker failed: each makes the worker replay the run's history. */
-  timedOut: number;
+  /**
+   * Tasks the server timed out, by timeout type, or the worker failed, by cause: each makes the
+   * worker replay the run's history.
+   */
+  timedOut: Record<string, number>;
   failed: Record<string, number>;
+  /** How long the campaign's tasks waited for a worker to take them (ms), from their events' times. */
+  waitP50Ms: number;
+  waitP99Ms: number;
+  waitMaxMs: number;
 }
 
-const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
+const { EventType, WorkflowTaskFailedCause, TimeoutType } = temporal.api.enums.v1;
+
+type EventTime = temporal.api.history.v1.IHistoryEvent['eventTime'];
+
+function eventMs(time: EventTime): number {
+  return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
+}
 
 /**
  * The workflow tasks of every run of a campaign, read from their histories: a task that timed out
  * or failed costs the worker a replay of the run's whole history (thousands of events), so their
- * count says how much of the worker's time went to replays.
+ * count says how much of the worker's time went to replays; how long the tasks waited to be taken
+ * says how long the campaign stood still, starting no contact.
  */
 export async function campaignTasks(stack: Stack, campaignId: string): Promise<CampaignTasks> {
-  const tasks: CampaignTasks = { runs: 0, completed: 0, timedOut: 0, failed: {} };
+  const counts = {
+    runs: 0,
+    completed: 0,
+    timedOut: {} as Record<string, number>,
+    failed: {} as Record<string, number>,
+  };
+  const waits: number[] = [];
   const workflowId = campaignWorkflowId(campaignId);
   for await (const run of stack.ctx.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-    tasks.runs += 1;
+    counts.runs += 1;
     const history = await stack.ctx.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory();
+    let scheduledAt: number | undefined;
     for (const event of history.events ?? []) {
-      if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) tasks.completed += 1;
-      else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) tasks.timedOut += 1;
-      else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
+      // A task timed out before it was taken is scheduled again: its wait runs from the first.
+      if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+        scheduledAt ??= eventMs(event.eventTime);
+      else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED && scheduledAt !== undefined) {
+        waits.push(eventMs(event.eventTime) - scheduledAt);
+        scheduledAt = undefined;
+      } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) counts.completed += 1;
+      else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) {
+        const type = TimeoutType[event.workflowTaskTimedOutEventAttributes?.timeoutType ?? 0] ?? 'unknown';
+        counts.timedOut[type] = (counts.timedOut[type] ?? 0) + 1;
+      } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
         const cause =
           WorkflowTaskFailedCause[event.workflowTaskFailedEventAttributes?.cause ?? 0] ?? 'unknown';
-        tasks.failed[cause] = (tasks.failed[cause] ?? 0) + 1;
+        counts.failed[cause] = (counts.failed[cause] ?? 0) + 1;
       }
     }
   }
-  return tasks;
+  return {
+    ...counts,
+    waitP50Ms: waits.length ? round(percentile(waits, 50), 0) : 0,
+    waitP99Ms: waits.length ? round(percentile(waits, 99), 0) : 0,
+    waitMaxMs: waits.length ? Math.max(...waits) : 0,
+  };
 }
 
 export interface Baseline {
