@@ -16,6 +16,12 @@ export interface StartLatency {
   insertFloorP50Ms: number;
   /** p50 over the runs of each start's time less the floor measured right after it: the engine's own part. */
   aboveFloorP50Ms: number;
+  /**
+   * From each cancel request to its campaign's workflow closed, the contacts it never started
+   * marked cancelled: p50 and the last run's, as the contacts collection has grown by then.
+   */
+  cancelP50Ms: number;
+  cancelLastMs: number;
 }
 
 /**
@@ -34,6 +40,7 @@ export async function startLatency(
 ): Promise<StartLatency> {
   const times: number[] = [];
   const floors: number[] = [];
+  const cancels: number[] = [];
   let fresh: ContactDoc[] | undefined;
   for (let run = 0; run < runs; run += 1) {
     const reply = await vg.call<{ campaign: { _id: string } }>('POST', '/uploadCampaignDataAndRun', {
@@ -49,9 +56,11 @@ export async function startLatency(
     times.push(reply.ms);
     const campaignId = reply.body.data.campaign._id;
     fresh ??= await freshContacts(stack, campaignId, contacts);
+    const cancelStarted = performance.now();
     const cancelled = await vg.call('POST', `/v1/campaigns/${campaignId}/cancel`);
     if (cancelled.status !== 200) throw new Error(`cancel answered ${cancelled.status}`);
     await stack.ctx.temporal.workflow.getHandle(campaignWorkflowId(campaignId)).result();
+    cancels.push(performance.now() - cancelStarted);
     floors.push(await timeInsert(stack, fresh, run));
   }
   await stack.ctx.mongo.db.collection(SCRATCH).drop();
@@ -68,6 +77,8 @@ export async function startLatency(
         50,
       ),
     ),
+    cancelP50Ms: round(percentile(cancels, 50)),
+    cancelLastMs: round(cancels.at(-1) ?? NaN),
   };
 }
 

@@ -329,14 +329,23 @@ async function startedOrExplain(
 }
 
 /**
- * Two fixes to FerretDB v1, applied to a vendored copy before building; the build fails loudly if
+ * Four fixes to FerretDB v1, applied to a vendored copy before building; the build fails loudly if
  * the code they touch ever changes.
  * - Its SQLite backend indexes `_id` as `sjson->"_id"` but filters on `sjson->'$._id'`, so SQLite
  *   never uses that index and every update by `_id` scans the whole collection (seconds per update
  *   at 100,000 documents). The filter expression is made to match the index.
+ * - It uses that index only when `_id` is a filter's one key: {_id, status} and {_id: {$in}} (the
+ *   conditional moves of contacts, the cancel sweep) read the whole collection, some 500 ms each at
+ *   20,000 contacts. Such filters now read their `_id`s from the index
+ *   (tools/ferretdb/vendor-patches/sqlite_id_filter.go); the handlers check the rest as before.
  * - It reads, checks and writes an update in separate steps, so concurrent compare-and-set updates
  *   could all win. Updates, findAndModify and deletes are run under one lock
  *   (tools/ferretdb/vendor-patches/handler_write_lock.go).
+ * - An update command kept each statement's read of SQLite open until its last statement was done,
+ *   so one of some 100 statements that each matched a document (a bulkWrite of updates, the
+ *   do-not-call list's bulk upsert of numbers it holds already) waited for a connection forever,
+ *   holding that lock: every write of the server stood still. Each statement's read now closes as
+ *   soon as its update is done.
  */
 const FERRETDB_VENDOR = 'vendor/github.com/FerretDB/FerretDB/internal';
 const LOCK = '\twriteMu.Lock()\n\tdefer writeMu.Unlock()\n';
@@ -345,6 +354,33 @@ const FERRETDB_EDITS: { file: string; before: string; after: string }[] = [
     file: 'backends/sqlite/metadata/metadata.go',
     before: `IDColumn = DefaultColumn + "->'$._id'"`,
     after: 'IDColumn = DefaultColumn + `->"_id"`',
+  },
+  ...[false, true].map((explain) => ({
+    // Query's and Explain's (which reports, as `filterPushdown`, whether the index was used).
+    file: 'backends/sqlite/collection.go',
+    before: [
+      '\tif params.Filter.Len() == 1 {',
+      '\t\tv, _ := params.Filter.Get("_id")',
+      '\t\tswitch v.(type) {',
+      '\t\tcase string, types.ObjectID:',
+      ...(explain ? ['\t\t\tfilterPushdown = true'] : []),
+      '\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)',
+      '\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}',
+      '\t\t}',
+      '\t}',
+      '',
+    ].join('\n'),
+    after: `\twhereClause, args = idWhereClause(params.Filter)\n${explain ? '\tfilterPushdown = whereClause != ""\n' : ''}`,
+  })),
+  {
+    file: 'handler/msg_update.go',
+    before: '\t\tcloser := iterator.NewMultiCloser()\n\t\tdefer closer.Close()\n',
+    after: '\t\tcloser := iterator.NewMultiCloser()\n',
+  },
+  {
+    file: 'handler/msg_update.go',
+    before: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
+    after: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close()\n',
   },
   ...[
     [
@@ -365,11 +401,15 @@ const FERRETDB_EDITS: { file: string; before: string; after: string }[] = [
     after: `func (h *Handler) ${signature}${LOCK}`,
   })),
 ];
-const FERRETDB_PATCH_FILES = ['vendor-patches/handler_write_lock.go'];
+/** Files added to FerretDB's packages, by the package directory they join. */
+const FERRETDB_PATCH_FILES: { file: string; into: string }[] = [
+  { file: 'vendor-patches/handler_write_lock.go', into: 'handler' },
+  { file: 'vendor-patches/sqlite_id_filter.go', into: 'backends/sqlite' },
+];
 
 /** Builds the FerretDB wrapper with Go into the cache (once per source digest), or undefined without Go. */
 async function buildFerretDb(opts: InfraOptions): Promise<string | undefined> {
-  const sources = ['go.mod', 'go.sum', 'main.go', ...FERRETDB_PATCH_FILES];
+  const sources = ['go.mod', 'go.sum', 'main.go', ...FERRETDB_PATCH_FILES.map((p) => p.file)];
   const hash = createHash('sha256').update(JSON.stringify(FERRETDB_EDITS));
   for (const file of sources) hash.update(readFileSync(join(FERRETDB_MODULE_DIR, file)));
   const digest = hash.digest('hex').slice(0, 12);
@@ -396,13 +436,13 @@ async function buildFerretDb(opts: InfraOptions): Promise<string | undefined> {
       const source = readFileSync(path, 'utf8');
       if (!source.includes(edit.before))
         throw new Error(`${edit.file} no longer contains ${edit.before}; revisit the patch`);
-      writeFileSync(path, source.replace(edit.before, edit.after));
-    }
-    for (const file of FERRETDB_PATCH_FILES) {
-      copyFileSync(
-        join(FERRETDB_MODULE_DIR, file),
-        join(workDir, FERRETDB_VENDOR, 'handler', basename(file)),
+      writeFileSync(
+        path,
+        source.replace(edit.before, () => edit.after),
       );
+    }
+    for (const { file, into } of FERRETDB_PATCH_FILES) {
+      copyFileSync(join(FERRETDB_MODULE_DIR, file), join(workDir, FERRETDB_VENDOR, into, basename(file)));
     }
     await runToCompletion(go, ['build', '-mod=vendor', '-trimpath', '-o', binary, '.'], {
       cwd: workDir,

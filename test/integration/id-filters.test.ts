@@ -1,0 +1,116 @@
+import { ObjectId, type Collection } from 'mongodb';
+import { startEngine, type Engine } from '../support/engine';
+
+interface Doc {
+  _id: string | number | ObjectId;
+  status: string;
+  n: number;
+}
+
+/**
+ * The engine's conditional moves ({_id, status}) and sweeps ({_id: {$in}, status}) on the
+ * MongoDB-wire server it runs on: the right documents, read through the `_id` index (the local
+ * FerretDB build is patched for both, see `buildFerretDb`), and bulk writes of any size.
+ */
+describe('filters by _id and more', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await startEngine();
+  });
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  /** `count` documents d0, d1, …; every third is `done`, the others `pending`. */
+  const collection = async (name: string, count: number) => {
+    const c = engine.mongo.db.collection<Doc>(name);
+    await c.insertMany(
+      Array.from({ length: count }, (_, n) => ({
+        _id: `d${n}`,
+        status: n % 3 === 0 ? 'done' : 'pending',
+        n,
+      })),
+    );
+    return c;
+  };
+  const ids = async (c: Collection<Doc>, status: string) =>
+    (await c.find({ status }).toArray()).map((d) => d._id).sort();
+
+  it('moves exactly the documents that match the _id and the other conditions', async () => {
+    const c = await collection('id_filter_moves', 300);
+
+    expect(
+      (await c.updateOne({ _id: 'd1', status: { $in: ['pending'] } }, { $set: { status: 'moved' } }))
+        .modifiedCount,
+    ).toBe(1);
+    expect(
+      (await c.updateOne({ _id: 'd3', status: { $in: ['pending'] } }, { $set: { status: 'moved' } }))
+        .modifiedCount,
+    ).toBe(0);
+    expect(await c.findOne({ _id: 'd4', n: 5 })).toBeNull();
+    expect(await c.findOne({ _id: 'd4', n: 4 })).toMatchObject({ status: 'pending' });
+
+    // Missing and repeated ids, and ids whose documents are in another state, among them.
+    const swept = await c.updateMany(
+      { _id: { $in: ['d0', 'd1', 'd2', 'd4', 'd5', 'missing', 'd2'] }, status: 'pending' },
+      { $set: { status: 'swept' } },
+    );
+    expect(swept.modifiedCount).toBe(3);
+    expect(await ids(c, 'swept')).toEqual(['d2', 'd4', 'd5']);
+    expect(await ids(c, 'moved')).toEqual(['d1']);
+
+    expect(await c.countDocuments({ _id: { $in: ['d6', 'd7', 'd8'] }, status: 'pending' })).toBe(2);
+    expect((await c.deleteMany({ _id: { $in: ['d7', 'd9'] }, status: 'pending' })).deletedCount).toBe(1);
+    expect(await c.countDocuments({})).toBe(299);
+  });
+
+  it('matches ids of every type, including those the index cannot answer', async () => {
+    const c = engine.mongo.db.collection<Doc>('id_filter_types');
+    const oid = new ObjectId();
+    await c.insertMany([
+      { _id: 'seven', status: 'pending', n: 1 },
+      { _id: 7, status: 'pending', n: 2 },
+      { _id: oid, status: 'pending', n: 3 },
+    ]);
+    expect(await c.findOne({ _id: oid, status: 'pending' })).toMatchObject({ n: 3 });
+    expect(await c.countDocuments({ _id: { $in: [oid, 'seven'] }, n: { $gt: 1 } })).toBe(1);
+    // A number matches across numeric types: no text comparison can answer this one.
+    expect(await c.countDocuments({ _id: { $in: [7.0, 'seven'] }, status: 'pending' })).toBe(2);
+    expect(await c.countDocuments({ _id: { $in: [] }, status: 'pending' })).toBe(0);
+  });
+
+  it('reads such filters through the _id index, not the whole collection', async () => {
+    const c = await collection('id_filter_plans', 10);
+    const plan = async (filter: object) =>
+      JSON.stringify(
+        await engine.mongo.db.command({
+          explain: { find: c.collectionName, filter },
+          verbosity: 'queryPlanner',
+        }),
+      );
+    const scan = /COLLSCAN|detail=SCAN /;
+    expect(await plan({ _id: 'd1', status: { $in: ['pending'] } })).not.toMatch(scan);
+    expect(await plan({ _id: { $in: ['d1', 'd2'] }, status: 'pending' })).not.toMatch(scan);
+    expect(await plan({ status: 'pending' })).toMatch(scan);
+  });
+
+  it('takes an update command of hundreds of statements that each match', async () => {
+    const c = await collection('id_filter_bulk', 400);
+    const result = await c.bulkWrite(
+      Array.from({ length: 250 }, (_, i) => ({
+        updateOne: { filter: { _id: `d${i}` }, update: { $set: { n: 1000 + i } } },
+      })),
+      { ordered: false },
+    );
+    expect(result.matchedCount).toBe(250);
+    expect(result.modifiedCount).toBe(250);
+    expect((await c.updateOne({ _id: 'd399' }, { $set: { status: 'after' } })).modifiedCount).toBe(1);
+  });
+
+  it('adds to the do-not-call list numbers it holds already, hundreds at once', async () => {
+    const phones = Array.from({ length: 150 }, (_, i) => `+1212555${String(1000 + i)}`);
+    expect(await engine.dnc.add(engine.accountId, phones, { source: 'api' })).toBe(150);
+    expect(await engine.dnc.add(engine.accountId, phones, { source: 'api' })).toBe(0);
+    expect(await engine.dnc.isBlocked(engine.accountId, 'any-campaign', phones[149] as string)).toBe(true);
+  });
+});
