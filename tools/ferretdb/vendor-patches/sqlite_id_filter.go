@@ -36,11 +36,11 @@ func idWhereClause(filter *types.Document) (string, []any) {
 	}
 
 	cond, ok := v.(*types.Document)
-	if !ok || cond.Len() != 1 {
+	if !ok || cond.Len() != 1 || cond.Keys()[0] != "$in" {
 		return "", nil
 	}
-	in, ok := must.NotFail(cond.Get(cond.Keys()[0])).(*types.Array)
-	if cond.Keys()[0] != "$in" || !ok || in.Len() == 0 || in.Len() > maxIDsInClause {
+	in, ok := must.NotFail(cond.Get("$in")).(*types.Array)
+	if !ok || in.Len() == 0 || in.Len() > maxIDsInClause {
 		return "", nil
 	}
 
