@@ -3,9 +3,16 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { campaignWorkflowId } from '../src/domain/ids';
 import { benchContacts, round, VoiceGenieClient } from './client';
+import { CHILD_LEGS, childPath, type ChildPath } from './scenarios/child-path';
 import { cpuSeconds, cpuSpent, type CpuSeconds } from './cpu';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Stack, resetPeakRss } from './stack';
+import {
+  readServerTasks,
+  serverTasksBetween,
+  type ServerTaskRow,
+  type ServerTaskTotals,
+} from './server-tasks';
 import { fuzzRun, RSS_EVERY } from './scenarios/fuzz';
 import { largestHistory } from './scenarios/scale';
 import { schedulePrecision } from './scenarios/schedule-precision';
@@ -88,6 +95,25 @@ function describeTasks(tasks: CampaignTasks): string {
   );
 }
 
+/** `cycle p50 9800 ms (p90 …), 2 workflow tasks; legs …`: where a slot's time goes, leg by leg. */
+function describePath(path: ChildPath): string {
+  const legs = CHILD_LEGS.map(([leg]) => `${leg} ${path.legs[leg].p50Ms} (${path.legs[leg].p90Ms})`);
+  return (
+    `cycle p50 ${path.cycleP50Ms} ms (p90 ${path.cycleP90Ms}), ${path.tasksP50} workflow tasks, ` +
+    `the parent's ${path.parentTasksPerChild} a child; ` +
+    `legs p50 (p90) ms: ${legs.join(', ')}`
+  );
+}
+
+/** `StartChildExecution 1494 × 13565 ms (504 running), …`: the server's busiest task types. */
+function describeServerTasks(rows: ServerTaskRow[]): string {
+  if (rows.length === 0) return 'not measured (no metrics endpoint)';
+  const shown = rows
+    .slice(0, 6)
+    .map((r) => `${r.task} ${r.count} × ${r.meanQueueMs} ms (${r.meanProcessingMs} running)`);
+  return `mean from created to done: ${shown.join(', ')}`;
+}
+
 /**
  * `npm run bench`: brings up the local servers and the engine's processes, runs each scenario
  * and prints one table; the figures go to bench/results/<date>.json as well.
@@ -112,15 +138,24 @@ async function main(): Promise<void> {
       const n = options.throughputContacts;
       for (const p of [stack.api, ...stack.workers]) resetPeakRss(p?.child.pid);
       say(`throughput: a ${n}-contact campaign, maxConcurrentCalls 200, carrier delay 0 …`);
+      const metricsUrl = stack.temporal.metricsUrl;
+      const serverTasks = async (): Promise<ServerTaskTotals> =>
+        metricsUrl ? readServerTasks(metricsUrl) : new Map();
+      const tasksAtStart = await serverTasks();
       const cpuAtStart = cpuSeconds();
       const engine = await runCampaign(stack, vg, n, 1, 200);
       const cpuAtEngineEnd = cpuSeconds();
+      const engineServerTasks = serverTasksBetween(tasksAtStart, await serverTasks());
       const memory = peakMemory(stack);
       const history = await largestHistory(stack, engine.campaignId);
       const tasks = await campaignTasks(stack, engine.campaignId);
+      const path = await childPath(stack, campaignWorkflowId(engine.campaignId));
       say(`throughput: the bare-Temporal baseline, ${n} trivial children in a window of 200 …`);
+      const tasksAtBaselineStart = await serverTasks();
       const cpuAtBaselineStart = cpuSeconds();
       const baseline = await runBaseline(stack, n, 200);
+      const baselineServerTasks = serverTasksBetween(tasksAtBaselineStart, await serverTasks());
+      const baselinePath = await childPath(stack, baseline.workflowId);
       const cpu = {
         engine: cpuSpent(cpuAtStart, cpuAtEngineEnd),
         baseline: cpuSpent(cpuAtBaselineStart, cpuSeconds()),
@@ -132,6 +167,8 @@ async function main(): Promise<void> {
         ratio,
         largestHistoryEvents: history.events,
         campaignTasks: tasks,
+        paths: { engine: path, baseline: baselinePath },
+        serverTasks: { engine: engineServerTasks, baseline: baselineServerTasks },
         cpuSeconds: cpu,
       };
       results.memory = memory;
@@ -149,6 +186,10 @@ async function main(): Promise<void> {
           `${history.events} events over ${history.workflows} workflows (limit 10,000)`,
         ],
         ['throughput', 'campaign workflow tasks', describeTasks(tasks)],
+        ['throughput', `a contact's path (${path.sampled} sampled)`, describePath(path)],
+        ['throughput', `a bare child's path (${baselinePath.sampled} sampled)`, describePath(baselinePath)],
+        ['throughput', "the server's tasks, engine run", describeServerTasks(engineServerTasks)],
+        ['throughput', "the server's tasks, baseline run", describeServerTasks(baselineServerTasks)],
         ['memory', 'peak RSS, worker / API', `${memory.workerPeakRssMiB} MiB / ${memory.apiPeakRssMiB} MiB`],
         ['cpu', `engine run, ms per contact`, perItem(cpu.engine, n)],
         ['cpu', `baseline run, ms per child`, perItem(cpu.baseline, n)],

@@ -41,7 +41,7 @@ export class Stack {
   api?: Supervised;
   carrier?: Supervised;
   readonly workers: Supervised[] = [];
-  private ports = { temporal: 0, ui: 0, mongo: 0, api: 0, carrier: 0 };
+  private ports = { temporal: 0, ui: 0, temporalMetrics: 0, mongo: 0, api: 0, carrier: 0 };
   private bundlePath = '';
   private workerSeq = 0;
 
@@ -62,6 +62,7 @@ export class Stack {
     this.ports = {
       temporal: await freePort(),
       ui: await freePort(),
+      temporalMetrics: await freePort(),
       mongo: await freePort(),
       api: await freePort(),
       carrier: await freePort(),
@@ -96,6 +97,7 @@ export class Stack {
       ...this.infraOptions,
       port: this.ports.temporal,
       uiPort: this.ports.ui,
+      metricsPort: this.ports.temporalMetrics,
     });
   }
 

@@ -132,6 +132,7 @@ export async function campaignTasks(stack: Stack, campaignId: string): Promise<C
 }
 
 export interface Baseline {
+  workflowId: string;
   children: number;
   wallS: number;
   childrenPerS: number;
@@ -154,13 +155,14 @@ export async function runBaseline(stack: Stack, children: number, window: number
   const running = worker.run();
   try {
     const started = performance.now();
+    const workflowId = `baseline-${randomUUID()}`;
     await stack.ctx.temporal.workflow.execute('baselineParent', {
       taskQueue,
-      workflowId: `baseline-${randomUUID()}`,
+      workflowId,
       args: [{ total: children, window, historyLimit: HISTORY_EVENTS_LIMIT }],
     });
     const wallS = (performance.now() - started) / 1000;
-    return { children, wallS: round(wallS), childrenPerS: round(children / wallS) };
+    return { workflowId, children, wallS: round(wallS), childrenPerS: round(children / wallS) };
   } finally {
     worker.shutdown();
     await running;

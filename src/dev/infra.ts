@@ -42,6 +42,8 @@ export interface Endpoint {
 export interface TemporalEndpoint extends Endpoint {
   address: string;
   uiUrl?: string;
+  /** The server's Prometheus endpoint, when it was started with a metrics port. */
+  metricsUrl?: string;
 }
 
 export interface MongoEndpoint extends Endpoint {
@@ -60,7 +62,7 @@ const noop = async () => {};
 /* ------------------------------------------------------------------ Temporal */
 
 export async function ensureTemporal(
-  opts: InfraOptions & { port: number; uiPort: number },
+  opts: InfraOptions & { port: number; uiPort: number; metricsPort?: number },
 ): Promise<TemporalEndpoint> {
   const env = opts.env ?? process.env;
   const host = opts.host ?? '127.0.0.1';
@@ -98,6 +100,7 @@ export async function ensureTemporal(
       String(opts.port),
       '--ui-port',
       String(opts.uiPort),
+      ...(opts.metricsPort ? ['--metrics-port', String(opts.metricsPort)] : []),
       '--db-filename',
       dbFile,
       // A write-ahead log synced at checkpoints, not a full sync per transaction: every workflow
@@ -136,7 +139,8 @@ export async function ensureTemporal(
       `Temporal: dev server on ${address} (data ${dbFile}), Web UI ${uiUrl}` +
         (added.length ? `; registered search attributes ${added.join(', ')}` : ''),
     );
-    return { address, uiUrl, source: binary, stop: () => server.stop() };
+    const metricsUrl = opts.metricsPort ? `http://${host}:${opts.metricsPort}/metrics` : undefined;
+    return { address, uiUrl, ...(metricsUrl && { metricsUrl }), source: binary, stop: () => server.stop() };
   } catch (err) {
     await server.stop();
     throw new InfraError(
