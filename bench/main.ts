@@ -95,7 +95,7 @@ function describeTasks(tasks: CampaignTasks): string {
   );
 }
 
-/** `cycle p50 9800 ms (p90 …), 2 workflow tasks; legs …`: where a slot's time goes, leg by leg. */
+/** `cycle p50 6338 ms (p90 …), 2 workflow tasks, the parent's 0.34 a child; legs …`: a slot's time, leg by leg. */
 function describePath(path: ChildPath): string {
   const legs = CHILD_LEGS.map(([leg]) => `${leg} ${path.legs[leg].p50Ms} (${path.legs[leg].p90Ms})`);
   return (
