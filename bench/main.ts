@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { campaignWorkflowId } from '../src/domain/ids';
 import { benchContacts, round, VoiceGenieClient } from './client';
 import { CHILD_LEGS, childPath, type ChildPath } from './scenarios/child-path';
+import { runHistories } from './histories';
 import { cpuSeconds, cpuSpent, type CpuSeconds } from './cpu';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Stack, resetPeakRss } from './stack';
@@ -148,14 +149,15 @@ async function main(): Promise<void> {
       const engineServerTasks = serverTasksBetween(tasksAtStart, await serverTasks());
       const memory = peakMemory(stack);
       const history = await largestHistory(stack, engine.campaignId);
-      const tasks = await campaignTasks(stack, engine.campaignId);
-      const path = await childPath(stack, campaignWorkflowId(engine.campaignId));
+      const campaignRuns = await runHistories(stack, campaignWorkflowId(engine.campaignId));
+      const tasks = campaignTasks(campaignRuns);
+      const path = await childPath(stack, campaignRuns);
       say(`throughput: the bare-Temporal baseline, ${n} trivial children in a window of 200 …`);
       const tasksAtBaselineStart = await serverTasks();
       const cpuAtBaselineStart = cpuSeconds();
       const baseline = await runBaseline(stack, n, 200);
       const baselineServerTasks = serverTasksBetween(tasksAtBaselineStart, await serverTasks());
-      const baselinePath = await childPath(stack, baseline.workflowId);
+      const baselinePath = await childPath(stack, await runHistories(stack, baseline.workflowId));
       const cpu = {
         engine: cpuSpent(cpuAtStart, cpuAtEngineEnd),
         baseline: cpuSpent(cpuAtBaselineStart, cpuSeconds()),

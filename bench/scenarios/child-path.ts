@@ -1,14 +1,9 @@
 import { temporal } from '@temporalio/proto';
 import { percentile, round } from '../client';
+import { eventMs, type History } from '../histories';
 import type { Stack } from '../stack';
 
 const { EventType } = temporal.api.enums.v1;
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-
-function eventMs(event: HistoryEvent): number {
-  const time = event.eventTime;
-  return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
-}
 
 /**
  * The legs of a child's life under a parent that keeps a fixed window of children running, in
@@ -52,14 +47,10 @@ interface ChildSeen {
  * The children the parent's runs started (when each was asked for, when its end was told and
  * acted on) and the workflow tasks the parent needed for them.
  */
-async function childrenOf(
-  stack: Stack,
-  parentId: string,
-): Promise<{ children: ChildSeen[]; parentTasks: number }> {
+function childrenOf(parentRuns: History[]): { children: ChildSeen[]; parentTasks: number } {
   const children: ChildSeen[] = [];
   let parentTasks = 0;
-  for await (const run of stack.ctx.temporal.workflow.list({ query: `WorkflowId = '${parentId}'` })) {
-    const history = await stack.ctx.temporal.workflow.getHandle(parentId, run.runId).fetchHistory();
+  for (const history of parentRuns) {
     const byInitiatedId = new Map<number, ChildSeen>();
     // Events that reach the parent while its task runs are written after that task; the next reads them.
     let told: ChildSeen[] = [];
@@ -91,12 +82,12 @@ async function childrenOf(
 }
 
 /**
- * Where a child's time goes, from the histories of the parent and of `sample` of its children
+ * Where a child's time goes, from the histories of the parent's runs and of `sample` of its children
  * (spread evenly over the run). Children that ended otherwise than by their result reaching the
  * run that started them (a contact redialled, or one handed over at a continue-as-new) are left out.
  */
-export async function childPath(stack: Stack, parentId: string, sample = 200): Promise<ChildPath> {
-  const { children, parentTasks } = await childrenOf(stack, parentId);
+export async function childPath(stack: Stack, parentRuns: History[], sample = 200): Promise<ChildPath> {
+  const { children, parentTasks } = childrenOf(parentRuns);
   const ended = children.filter((c) => c.parentActedAt !== undefined);
   const step = Math.max(1, Math.floor(ended.length / sample));
   const chosen = ended.filter((_, i) => i % step === 0).slice(0, sample);

@@ -7,6 +7,7 @@ import { HISTORY_EVENTS_LIMIT } from '../../src/domain/history';
 import type { CampaignResult } from '../../workflows/campaign';
 import { statusQuery } from '../../workflows/messages';
 import { benchContacts, percentile, round, type VoiceGenieClient } from '../client';
+import { eventMs, type History } from '../histories';
 import { peakRssMiB, type Stack } from '../stack';
 
 const PROGRESS_INTERVAL_MS = 60_000;
@@ -80,19 +81,13 @@ export interface CampaignTasks {
 
 const { EventType, WorkflowTaskFailedCause, TimeoutType } = temporal.api.enums.v1;
 
-type EventTime = temporal.api.history.v1.IHistoryEvent['eventTime'];
-
-function eventMs(time: EventTime): number {
-  return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
-}
-
 /**
  * The workflow tasks of every run of a campaign, read from their histories: a task that timed out
  * or failed costs the worker a replay of the run's whole history (thousands of events), so their
  * count says how much of the worker's time went to replays; how long the tasks waited to be taken
  * says how long the campaign stood still, starting no contact.
  */
-export async function campaignTasks(stack: Stack, campaignId: string): Promise<CampaignTasks> {
+export function campaignTasks(runs: History[]): CampaignTasks {
   const counts = {
     runs: 0,
     completed: 0,
@@ -100,17 +95,14 @@ export async function campaignTasks(stack: Stack, campaignId: string): Promise<C
     failed: {} as Record<string, number>,
   };
   const waits: number[] = [];
-  const workflowId = campaignWorkflowId(campaignId);
-  for await (const run of stack.ctx.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+  for (const history of runs) {
     counts.runs += 1;
-    const history = await stack.ctx.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory();
     let scheduledAt: number | undefined;
     for (const event of history.events ?? []) {
       // A task timed out before it was taken is scheduled again: its wait runs from the first.
-      if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
-        scheduledAt ??= eventMs(event.eventTime);
+      if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) scheduledAt ??= eventMs(event);
       else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED && scheduledAt !== undefined) {
-        waits.push(eventMs(event.eventTime) - scheduledAt);
+        waits.push(eventMs(event) - scheduledAt);
         scheduledAt = undefined;
       } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) counts.completed += 1;
       else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) {

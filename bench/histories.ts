@@ -1,0 +1,20 @@
+import { temporal } from '@temporalio/proto';
+import type { Stack } from './stack';
+
+export type History = temporal.api.history.v1.IHistory;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** An event's time in epoch milliseconds. */
+export function eventMs(event: HistoryEvent): number {
+  const time = event.eventTime;
+  return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
+}
+
+/** The histories of every run of a workflow (each continue-as-new is a run), read once for all readers. */
+export async function runHistories(stack: Stack, workflowId: string): Promise<History[]> {
+  const histories: History[] = [];
+  for await (const run of stack.ctx.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    histories.push(await stack.ctx.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory());
+  }
+  return histories;
+}
