@@ -157,7 +157,7 @@ async function main(): Promise<void> {
       const cpuAtBaselineStart = cpuSeconds();
       const baseline = await runBaseline(stack, n, 200);
       const baselineServerTasks = serverTasksBetween(tasksAtBaselineStart, await serverTasks());
-      const baselinePath = await childPath(stack, await runHistories(stack, baseline.workflowId));
+      const baselinePath = await childPath(stack, await runHistories(stack, baseline.workflowIds[0]));
       const cpu = {
         engine: cpuSpent(cpuAtStart, cpuAtEngineEnd),
         baseline: cpuSpent(cpuAtBaselineStart, cpuSeconds()),

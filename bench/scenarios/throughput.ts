@@ -124,7 +124,8 @@ export function campaignTasks(runs: History[]): CampaignTasks {
 }
 
 export interface Baseline {
-  workflowId: string;
+  /** The parents' workflow ids: one, unless the run split the children among several. */
+  workflowIds: [string, ...string[]];
   children: number;
   wallS: number;
   childrenPerS: number;
@@ -132,9 +133,15 @@ export interface Baseline {
 
 /**
  * The bare-Temporal baseline on the same server: `bench/baseline/workflows.ts` on a worker of its
- * own, with the engine's worker settings.
+ * own, with the engine's worker settings. With `parents` above 1, as many parents share the
+ * children and the window evenly, all at once.
  */
-export async function runBaseline(stack: Stack, children: number, window: number): Promise<Baseline> {
+export async function runBaseline(
+  stack: Stack,
+  children: number,
+  window: number,
+  parents = 1,
+): Promise<Baseline> {
   const taskQueue = `bench-baseline-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address: stack.temporal.address });
   const worker = await Worker.create({
@@ -147,14 +154,23 @@ export async function runBaseline(stack: Stack, children: number, window: number
   const running = worker.run();
   try {
     const started = performance.now();
-    const workflowId = `baseline-${randomUUID()}`;
-    await stack.ctx.temporal.workflow.execute('baselineParent', {
-      taskQueue,
-      workflowId,
-      args: [{ total: children, window, historyLimit: HISTORY_EVENTS_LIMIT }],
-    });
+    const parentId = () => `baseline-${randomUUID()}`;
+    const workflowIds: Baseline['workflowIds'] = [
+      parentId(),
+      ...Array.from({ length: parents - 1 }, parentId),
+    ];
+    const share = (n: number, i: number) => Math.floor(n / parents) + (i < n % parents ? 1 : 0);
+    await Promise.all(
+      workflowIds.map((workflowId, i) =>
+        stack.ctx.temporal.workflow.execute('baselineParent', {
+          taskQueue,
+          workflowId,
+          args: [{ total: share(children, i), window: share(window, i), historyLimit: HISTORY_EVENTS_LIMIT }],
+        }),
+      ),
+    );
     const wallS = (performance.now() - started) / 1000;
-    return { workflowId, children, wallS: round(wallS), childrenPerS: round(children / wallS) };
+    return { workflowIds, children, wallS: round(wallS), childrenPerS: round(children / wallS) };
   } finally {
     worker.shutdown();
     await running;
