@@ -142,6 +142,10 @@ export async function runBaseline(
   window: number,
   parents = 1,
 ): Promise<Baseline> {
+  // A parent with no window or no children would finish at once, having started nothing.
+  if (!Number.isInteger(parents) || parents < 1 || parents > Math.min(window, children)) {
+    throw new RangeError(`parents must be a whole number from 1 to ${Math.min(window, children)}`);
+  }
   const taskQueue = `bench-baseline-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address: stack.temporal.address });
   const worker = await Worker.create({

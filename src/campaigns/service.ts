@@ -179,7 +179,7 @@ interface AcceptedContact {
  * The contacts of an upload that can be called (numbers normalised, scheduled times read), the
  * ones refused and why, and how many repeat an earlier number of the upload.
  */
-function acceptContacts(
+export function acceptContacts(
   contacts: ContactInput[],
   opts: { isScheduledCall: boolean; region: CountryCode; now: number },
 ): { accepted: AcceptedContact[]; rejected: RejectedContact[]; duplicates: number } {
