@@ -2,7 +2,7 @@ import { temporal } from '@temporalio/proto';
 import type { Stack } from './stack';
 
 export type History = temporal.api.history.v1.IHistory;
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** An event's time in epoch milliseconds. */
 export function eventMs(event: HistoryEvent): number {

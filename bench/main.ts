@@ -92,7 +92,14 @@ function describeTasks(tasks: CampaignTasks): string {
   return (
     `${tasks.runs} runs, ${tasks.completed} completed, ${tally(tasks.timedOut, 'TIMEOUT_TYPE_')} timed out, ` +
     `${tally(tasks.failed, 'WORKFLOW_TASK_FAILED_CAUSE_')} failed; waited to be taken p50 ${tasks.waitP50Ms} ms, ` +
-    `p99 ${tasks.waitP99Ms} ms, max ${tasks.waitMaxMs} ms`
+    `p99 ${tasks.waitP99Ms} ms, max ${tasks.waitMaxMs} ms` +
+    tasks.incidents
+      .map(
+        (i) =>
+          `; run ${i.run} event ${i.eventId} of ${i.runEvents}, its task scheduled at ${i.scheduledAtS} s: ` +
+          `${i.what} after ${i.lastedMs} ms, following ${i.before.join(', ')}`,
+      )
+      .join('')
   );
 }
 

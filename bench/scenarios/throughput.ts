@@ -7,7 +7,7 @@ import { HISTORY_EVENTS_LIMIT } from '../../src/domain/history';
 import type { CampaignResult } from '../../workflows/campaign';
 import { statusQuery } from '../../workflows/messages';
 import { benchContacts, percentile, round, type VoiceGenieClient } from '../client';
-import { eventMs, type History } from '../histories';
+import { eventMs, type History, type HistoryEvent } from '../histories';
 import { peakRssMiB, type Stack } from '../stack';
 
 const PROGRESS_INTERVAL_MS = 60_000;
@@ -77,7 +77,27 @@ export interface CampaignTasks {
   waitP50Ms: number;
   waitP99Ms: number;
   waitMaxMs: number;
+  /** Each task that timed out or failed, where it fell in its run and what came before it. */
+  incidents: TaskIncident[];
 }
+
+export interface TaskIncident {
+  /** The run's place among the campaign's runs (0: the first). */
+  run: number;
+  /** The timeout's or failure's event, of the run's `runEvents`. */
+  eventId: number;
+  runEvents: number;
+  /** Seconds from the run's start to the task's scheduling. */
+  scheduledAtS: number;
+  /** From the task's scheduling to its timeout or failure (ms). */
+  lastedMs: number;
+  what: string;
+  /** The types of the events just before the task was scheduled, oldest first. */
+  before: string[];
+}
+
+/** How many events before an incident's task are named: enough to see what the run was doing. */
+const INCIDENT_CONTEXT_EVENTS = 4;
 
 const { EventType, WorkflowTaskFailedCause, TimeoutType } = temporal.api.enums.v1;
 
@@ -95,31 +115,58 @@ export function campaignTasks(runs: History[]): CampaignTasks {
     failed: {} as Record<string, number>,
   };
   const waits: number[] = [];
-  for (const history of runs) {
+  const incidents: TaskIncident[] = [];
+  runs.forEach((history, run) => {
     counts.runs += 1;
+    const events = history.events ?? [];
+    const runStart = events[0] ? eventMs(events[0]) : 0;
     let scheduledAt: number | undefined;
-    for (const event of history.events ?? []) {
+    let scheduledIndex = 0;
+    const incident = (index: number, what: string) => {
+      const at = eventMs(events[index] as HistoryEvent);
+      const taskAt = eventMs(events[scheduledIndex] as HistoryEvent);
+      incidents.push({
+        run,
+        eventId: Number(events[index]?.eventId ?? 0),
+        runEvents: events.length,
+        scheduledAtS: round((taskAt - runStart) / 1000),
+        lastedMs: at - taskAt,
+        what,
+        before: events
+          .slice(Math.max(0, scheduledIndex - INCIDENT_CONTEXT_EVENTS), scheduledIndex)
+          .map((e) => (EventType[e.eventType ?? 0] ?? 'unknown').replace('EVENT_TYPE_', '')),
+      });
+    };
+    events.forEach((event, index) => {
       // A task timed out before it was taken is scheduled again: its wait runs from the first.
-      if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) scheduledAt ??= eventMs(event);
-      else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED && scheduledAt !== undefined) {
+      if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) {
+        if (scheduledAt === undefined) scheduledIndex = index;
+        scheduledAt ??= eventMs(event);
+      } else if (
+        event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED &&
+        scheduledAt !== undefined
+      ) {
         waits.push(eventMs(event) - scheduledAt);
         scheduledAt = undefined;
       } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) counts.completed += 1;
       else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) {
         const type = TimeoutType[event.workflowTaskTimedOutEventAttributes?.timeoutType ?? 0] ?? 'unknown';
         counts.timedOut[type] = (counts.timedOut[type] ?? 0) + 1;
+        incident(index, type);
       } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
         const cause =
           WorkflowTaskFailedCause[event.workflowTaskFailedEventAttributes?.cause ?? 0] ?? 'unknown';
         counts.failed[cause] = (counts.failed[cause] ?? 0) + 1;
+        incident(index, cause);
       }
-    }
-  }
+    });
+  });
   return {
     ...counts,
     waitP50Ms: waits.length ? round(percentile(waits, 50), 0) : 0,
     waitP99Ms: waits.length ? round(percentile(waits, 99), 0) : 0,
     waitMaxMs: waits.length ? Math.max(...waits) : 0,
+    incidents,
   };
 }
 
