@@ -19,13 +19,7 @@ import { largestHistory } from './scenarios/scale';
 import { schedulePrecision } from './scenarios/schedule-precision';
 import { startLatency } from './scenarios/start-latency';
 import { statusLoad } from './scenarios/status-load';
-import {
-  campaignTasks,
-  peakMemory,
-  type CampaignTasks,
-  runBaseline,
-  runCampaign,
-} from './scenarios/throughput';
+import { parentTasks, peakMemory, type ParentTasks, runBaseline, runCampaign } from './scenarios/throughput';
 
 const SCENARIOS = ['throughput', 'latency', 'precision', 'load', 'fuzz', 'scale'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -82,7 +76,7 @@ function perItem(spent: CpuSeconds, items: number): string {
 }
 
 /** `3 runs, 812 completed, 1 (SCHEDULE_TO_START 1) timed out, 2 (UNHANDLED_COMMAND 2) failed; waited …` */
-function describeTasks(tasks: CampaignTasks): string {
+function describeTasks(tasks: ParentTasks): string {
   const tally = (counts: Record<string, number>, prefix: string) => {
     const entries = Object.entries(counts);
     const total = entries.reduce((sum, [, n]) => sum + n, 0);
@@ -157,14 +151,16 @@ async function main(): Promise<void> {
       const memory = peakMemory(stack);
       const history = await largestHistory(stack, engine.campaignId);
       const campaignRuns = await runHistories(stack, campaignWorkflowId(engine.campaignId));
-      const tasks = campaignTasks(campaignRuns);
+      const tasks = parentTasks(campaignRuns);
       const path = await childPath(stack, campaignRuns);
       say(`throughput: the bare-Temporal baseline, ${n} trivial children in a window of 200 …`);
       const tasksAtBaselineStart = await serverTasks();
       const cpuAtBaselineStart = cpuSeconds();
       const baseline = await runBaseline(stack, n, 200);
       const baselineServerTasks = serverTasksBetween(tasksAtBaselineStart, await serverTasks());
-      const baselinePath = await childPath(stack, await runHistories(stack, baseline.workflowIds[0]));
+      const baselineRuns = await runHistories(stack, baseline.workflowIds[0]);
+      const baselineTasks = parentTasks(baselineRuns);
+      const baselinePath = await childPath(stack, baselineRuns);
       const cpu = {
         engine: cpuSpent(cpuAtStart, cpuAtEngineEnd),
         baseline: cpuSpent(cpuAtBaselineStart, cpuSeconds()),
@@ -176,6 +172,7 @@ async function main(): Promise<void> {
         ratio,
         largestHistoryEvents: history.events,
         campaignTasks: tasks,
+        baselineParentTasks: baselineTasks,
         paths: { engine: path, baseline: baselinePath },
         serverTasks: { engine: engineServerTasks, baseline: baselineServerTasks },
         cpuSeconds: cpu,
@@ -196,6 +193,7 @@ async function main(): Promise<void> {
         ],
         ['throughput', 'campaign workflow tasks', describeTasks(tasks)],
         ['throughput', `a contact's path (${path.sampled} sampled)`, describePath(path)],
+        ['throughput', "the baseline parent's workflow tasks", describeTasks(baselineTasks)],
         ['throughput', `a bare child's path (${baselinePath.sampled} sampled)`, describePath(baselinePath)],
         ['throughput', "the server's tasks, engine run", describeServerTasks(engineServerTasks)],
         ['throughput', "the server's tasks, baseline run", describeServerTasks(baselineServerTasks)],

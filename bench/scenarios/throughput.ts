@@ -63,9 +63,9 @@ export async function runCampaign(
   };
 }
 
-export interface CampaignTasks {
+export interface ParentTasks {
   runs: number;
-  /** Workflow tasks the campaign's runs completed. */
+  /** Workflow tasks the parent's runs completed. */
   completed: number;
   /**
    * Tasks the server timed out, by timeout type, or the worker failed, by cause: each makes the
@@ -82,7 +82,7 @@ export interface CampaignTasks {
 }
 
 export interface TaskIncident {
-  /** The run's place among the campaign's runs (0: the first). */
+  /** The run's place among the parent's runs (0: the first). */
   run: number;
   /** The timeout's or failure's event, of the run's `runEvents`. */
   eventId: number;
@@ -102,12 +102,12 @@ const INCIDENT_CONTEXT_EVENTS = 4;
 const { EventType, WorkflowTaskFailedCause, TimeoutType } = temporal.api.enums.v1;
 
 /**
- * The workflow tasks of every run of a campaign, read from their histories: a task that timed out
- * or failed costs the worker a replay of the run's whole history (thousands of events), so their
- * count says how much of the worker's time went to replays; how long the tasks waited to be taken
- * says how long the campaign stood still, starting no contact.
+ * The workflow tasks of every run of a parent (the campaign, or the baseline's), read from their
+ * histories: a task that timed out or failed costs the worker a replay of the run's whole history
+ * (thousands of events), so their count says how much of the worker's time went to replays; how
+ * long the tasks waited to be taken says how long the parent stood still, starting no child.
  */
-export function campaignTasks(runs: History[]): CampaignTasks {
+export function parentTasks(runs: History[]): ParentTasks {
   const counts = {
     runs: 0,
     completed: 0,
