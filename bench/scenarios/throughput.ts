@@ -87,7 +87,10 @@ export interface TaskIncident {
   /** The timeout's or failure's event, of the run's `runEvents`. */
   eventId: number;
   runEvents: number;
-  /** Seconds from the run's start to the task's scheduling. */
+  /**
+   * Seconds from the run's start to the task's scheduling; a task scheduled again after one that
+   * timed out before it was taken counts from that one, as its wait does.
+   */
   scheduledAtS: number;
   /** From the task's scheduling to its timeout or failure (ms). */
   lastedMs: number;
@@ -122,15 +125,14 @@ export function parentTasks(runs: History[]): ParentTasks {
     const runStart = events[0] ? eventMs(events[0]) : 0;
     let scheduledAt: number | undefined;
     let scheduledIndex = 0;
-    const incident = (index: number, what: string) => {
-      const at = eventMs(events[index] as HistoryEvent);
-      const taskAt = eventMs(events[scheduledIndex] as HistoryEvent);
+    const incident = (event: HistoryEvent, what: string) => {
+      const taskAt = eventMs(events[scheduledIndex] ?? event);
       incidents.push({
         run,
-        eventId: Number(events[index]?.eventId ?? 0),
+        eventId: Number(event.eventId ?? 0),
         runEvents: events.length,
         scheduledAtS: round((taskAt - runStart) / 1000),
-        lastedMs: at - taskAt,
+        lastedMs: eventMs(event) - taskAt,
         what,
         before: events
           .slice(Math.max(0, scheduledIndex - INCIDENT_CONTEXT_EVENTS), scheduledIndex)
@@ -152,12 +154,12 @@ export function parentTasks(runs: History[]): ParentTasks {
       else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) {
         const type = TimeoutType[event.workflowTaskTimedOutEventAttributes?.timeoutType ?? 0] ?? 'unknown';
         counts.timedOut[type] = (counts.timedOut[type] ?? 0) + 1;
-        incident(index, type);
+        incident(event, type);
       } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
         const cause =
           WorkflowTaskFailedCause[event.workflowTaskFailedEventAttributes?.cause ?? 0] ?? 'unknown';
         counts.failed[cause] = (counts.failed[cause] ?? 0) + 1;
-        incident(index, cause);
+        incident(event, cause);
       }
     });
   });
