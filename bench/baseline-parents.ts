@@ -1,5 +1,5 @@
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { percentile, round } from './client';
+import { countArgs, percentile, round } from './client';
 import { runBaseline } from './scenarios/throughput';
 import { Stack } from './stack';
 
@@ -11,11 +11,12 @@ import { Stack } from './stack';
  * prints each run's children a second and the medians.
  */
 async function main(): Promise<void> {
-  const [children = 3000, parents = 4, rounds = 3] = process.argv.slice(2).map(Number);
-  if (![children, parents, rounds].every((n) => Number.isInteger(n) && n > 0)) {
-    console.error('usage: npx tsx bench/baseline-parents.ts [children] [parents] [rounds]');
-    process.exit(2);
-  }
+  const [children, parents, rounds] = countArgs(
+    'npx tsx bench/baseline-parents.ts [children] [parents] [rounds]',
+    3000,
+    4,
+    3,
+  );
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const stack = new Stack({ simCallMs: 0, log: (line) => console.log(line) });
   const rates = new Map<number, number[]>([

@@ -76,4 +76,18 @@ export function percentile(values: number[], p: number): number {
   return sorted[rank] as number;
 }
 
+/**
+ * A bench script's counts from its command line, each of `defaults` where left out; a count that
+ * is not a positive whole number ends the script with `usage`.
+ */
+export function countArgs<T extends number[]>(usage: string, ...defaults: T): T {
+  const given = process.argv.slice(2);
+  const counts = defaults.map((fallback, i) => (given[i] === undefined ? fallback : Number(given[i])));
+  if (!counts.every((n) => Number.isInteger(n) && n > 0)) {
+    console.error(`usage: ${usage}`);
+    process.exit(2);
+  }
+  return counts as T;
+}
+
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { ensureMongo } from '../src/dev/infra';
 import { freePort } from '../src/dev/processes';
-import { percentile, round } from './client';
+import { countArgs, percentile, round } from './client';
 
 /**
  * `npx tsx bench/id-filters.ts [documents]`: what the engine's kinds of filter by `_id` cost on the
@@ -12,7 +12,7 @@ import { percentile, round } from './client';
  * collection of `documents` (default 20,000): the median of 9 of each, in ms.
  */
 async function main(): Promise<void> {
-  const documents = Number(process.argv[2] ?? 20_000);
+  const [documents] = countArgs('npx tsx bench/id-filters.ts [documents]', 20_000);
   const dataDir = mkdtempSync(join(tmpdir(), 'campaign-engine-id-filters-'));
   const server = await ensureMongo({
     dataDir,

@@ -1,5 +1,5 @@
 import { acceptContacts } from '../src/campaigns/service';
-import { benchContacts, percentile, round } from './client';
+import { benchContacts, countArgs, percentile, round } from './client';
 
 /**
  * `npx tsx bench/phone-check.ts [numbers] [rounds]`: what checking an upload's contacts costs, done
@@ -8,11 +8,7 @@ import { benchContacts, percentile, round } from './client';
  * (default 40) in ms.
  */
 function main(): void {
-  const [numbers = 1000, rounds = 40] = process.argv.slice(2).map(Number);
-  if (![numbers, rounds].every((n) => Number.isInteger(n) && n > 0)) {
-    console.error('usage: npx tsx bench/phone-check.ts [numbers] [rounds]');
-    process.exit(2);
-  }
+  const [numbers, rounds] = countArgs('npx tsx bench/phone-check.ts [numbers] [rounds]', 1000, 40);
   const checks: number[] = [];
   for (let run = 0; run < rounds; run++) {
     // A seed of its own each round: numbers already seen would be answered from the memo.

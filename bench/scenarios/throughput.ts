@@ -112,7 +112,7 @@ const { EventType, WorkflowTaskFailedCause, TimeoutType } = temporal.api.enums.v
  */
 export function parentTasks(runs: History[]): ParentTasks {
   const counts = {
-    runs: 0,
+    runs: runs.length,
     completed: 0,
     timedOut: {} as Record<string, number>,
     failed: {} as Record<string, number>,
@@ -120,11 +120,11 @@ export function parentTasks(runs: History[]): ParentTasks {
   const waits: number[] = [];
   const incidents: TaskIncident[] = [];
   runs.forEach((history, run) => {
-    counts.runs += 1;
     const events = history.events ?? [];
     const runStart = events[0] ? eventMs(events[0]) : 0;
-    let scheduledAt: number | undefined;
+    // The current task's first scheduling, and whether a worker has taken it since.
     let scheduledIndex = 0;
+    let taken = true;
     const incident = (event: HistoryEvent, what: string) => {
       const taskAt = eventMs(events[scheduledIndex] ?? event);
       incidents.push({
@@ -142,14 +142,11 @@ export function parentTasks(runs: History[]): ParentTasks {
     events.forEach((event, index) => {
       // A task timed out before it was taken is scheduled again: its wait runs from the first.
       if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) {
-        if (scheduledAt === undefined) scheduledIndex = index;
-        scheduledAt ??= eventMs(event);
-      } else if (
-        event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED &&
-        scheduledAt !== undefined
-      ) {
-        waits.push(eventMs(event) - scheduledAt);
-        scheduledAt = undefined;
+        if (taken) scheduledIndex = index;
+        taken = false;
+      } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED && !taken) {
+        waits.push(eventMs(event) - eventMs(events[scheduledIndex] ?? event));
+        taken = true;
       } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) counts.completed += 1;
       else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) {
         const type = TimeoutType[event.workflowTaskTimedOutEventAttributes?.timeoutType ?? 0] ?? 'unknown';
