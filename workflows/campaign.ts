@@ -23,6 +23,7 @@ import { DEFAULT_CALLING_HOURS, isInsideWindow } from '../src/domain/calling-win
 import { campaignDetails } from '../src/domain/details';
 import { estimateCompletion } from '../src/domain/estimate';
 import { HISTORY_EVENTS_LIMIT, historyStep } from '../src/domain/history';
+import { STARTS_PER_TASK } from '../src/domain/starts';
 import { contactWorkflowId } from '../src/domain/ids';
 import { CampaignIdKey, ContactIdKey, ContactStatusKey } from '../src/domain/search-attributes';
 import { isFinalContactStatus, type ContactStatus } from '../src/domain/status';
@@ -193,6 +194,19 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const contactsMayBeHeld = patched('campaign-holds-scheduled-contacts');
   // Histories from before runs wound down continue as new as soon as they near the limit.
   const mayWindDown = patched('campaign-winds-down');
+  // Histories from before starts went in steps asked for every free line's contact at once.
+  const startsInSteps = patched('campaign-starts-in-steps');
+  /**
+   * Contacts asked to start in the current workflow task, which its history length names. The
+   * answer to each start wakes the loop, which then asks for more.
+   */
+  const startsInTask = { task: 0, starts: 0 };
+  const startsThisTask = () => {
+    const task = workflowInfo().historyLength;
+    if (task !== startsInTask.task) Object.assign(startsInTask, { task, starts: 0 });
+    return startsInTask.starts;
+  };
+  const mayStartMore = () => !startsInSteps || startsThisTask() < STARTS_PER_TASK;
   /** Under its account's cap: from the plan, or since the operator set one while the campaign ran. */
   const accountCapped = () => plan.accountCapped === true || joinedAccountCap;
   /** Calls this campaign may have live: its own cap, and under an account-wide cap its grant. */
@@ -412,7 +426,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   /** Starts, with their permits, the held contacts due within `aheadMs`, while lines are free. */
   const startHeld = (aheadMs: number) => {
-    while (state.status === 'running' && live.size < lineLimit()) {
+    while (state.status === 'running' && live.size < lineLimit() && mayStartMore()) {
       const next = held[0];
       if (!next || (next.scheduledAt ?? 0) - aheadMs > Date.now()) return;
       held.shift();
@@ -466,6 +480,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       const permitted = dueNow(next.ref);
       if (permitted && (live.size >= lineLimit() || queue.length > 0)) return;
       if (!permitted && starting.size >= window) return;
+      if (!mayStartMore()) return;
       buffer.shift();
       state.cursor = next.after;
       startContact(next.ref, permitted);
@@ -519,6 +534,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       starting.add(contact.contactId);
     }
     state.open += 1;
+    startsInTask.starts = startsThisTask() + 1;
     track(
       startChild(contactWorkflow, {
         workflowId,
