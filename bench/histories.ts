@@ -10,11 +10,15 @@ export function eventMs(event: HistoryEvent): number {
   return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
 }
 
-/** The histories of every run of a workflow (each continue-as-new is a run), read once for all readers. */
+/**
+ * The histories of every run of a workflow (each continue-as-new is a run), read once for all
+ * readers, in the order the runs started (the server lists the newest first).
+ */
 export async function runHistories(stack: Stack, workflowId: string): Promise<History[]> {
   const histories: History[] = [];
   for await (const run of stack.ctx.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
     histories.push(await stack.ctx.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory());
   }
-  return histories;
+  const startedAt = (h: History) => (h.events?.[0] ? eventMs(h.events[0]) : 0);
+  return histories.sort((a, b) => startedAt(a) - startedAt(b));
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { campaignWorkflowId } from '../src/domain/ids';
 import { benchContacts, round, VoiceGenieClient } from './client';
 import { CHILD_LEGS, childPath, type ChildPath } from './scenarios/child-path';
+import { handOvers, type HandOvers } from './scenarios/hand-overs';
 import { runHistories } from './histories';
 import { cpuSeconds, cpuSpent, type CpuSeconds } from './cpu';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -107,6 +108,17 @@ function describePath(path: ChildPath): string {
   );
 }
 
+/** `8, ≈ 61.2 s lost of 898.2 s; drain p50 …`: what continuing as new cost the rate of starts. */
+function describeHandOvers(h: HandOvers, wallS: number): string {
+  if (h.count === 0) return 'none (one run)';
+  return (
+    `${h.count}, ≈ ${h.lostS} s lost of ${wallS} s at each run's own rate; ` +
+    `drain of pending starts p50 ${h.drainP50S} s at ${round(h.drainShareP50 * 100, 0)}% of the run's rate, ` +
+    `then no child started for p50 ${h.gapP50S} s; each (drain s, gap s, lost s): ` +
+    h.items.map((i) => `${i.drainS}/${i.gapS}/${i.lostS}`).join(', ')
+  );
+}
+
 /** `StartChildExecution 1494 × 13565 ms (504 running), …`: the server's busiest task types. */
 function describeServerTasks(rows: ServerTaskRow[]): string {
   if (rows.length === 0) return 'not measured (no metrics endpoint)';
@@ -153,6 +165,7 @@ async function main(): Promise<void> {
       const campaignRuns = await runHistories(stack, campaignWorkflowId(engine.campaignId));
       const tasks = parentTasks(campaignRuns);
       const path = await childPath(stack, campaignRuns);
+      const campaignHandOvers = handOvers(campaignRuns);
       say(`throughput: the bare-Temporal baseline, ${n} trivial children in a window of 200 …`);
       const tasksAtBaselineStart = await serverTasks();
       const cpuAtBaselineStart = cpuSeconds();
@@ -161,6 +174,7 @@ async function main(): Promise<void> {
       const baselineRuns = await runHistories(stack, baseline.workflowIds[0]);
       const baselineTasks = parentTasks(baselineRuns);
       const baselinePath = await childPath(stack, baselineRuns);
+      const baselineHandOvers = handOvers(baselineRuns);
       const cpu = {
         engine: cpuSpent(cpuAtStart, cpuAtEngineEnd),
         baseline: cpuSpent(cpuAtBaselineStart, cpuSeconds()),
@@ -174,6 +188,7 @@ async function main(): Promise<void> {
         campaignTasks: tasks,
         baselineParentTasks: baselineTasks,
         paths: { engine: path, baseline: baselinePath },
+        handOvers: { engine: campaignHandOvers, baseline: baselineHandOvers },
         serverTasks: { engine: engineServerTasks, baseline: baselineServerTasks },
         cpuSeconds: cpu,
       };
@@ -195,6 +210,12 @@ async function main(): Promise<void> {
         ['throughput', `a contact's path (${path.sampled} sampled)`, describePath(path)],
         ['throughput', "the baseline parent's workflow tasks", describeTasks(baselineTasks)],
         ['throughput', `a bare child's path (${baselinePath.sampled} sampled)`, describePath(baselinePath)],
+        ['throughput', "the campaign's hand-overs", describeHandOvers(campaignHandOvers, engine.wallS)],
+        [
+          'throughput',
+          "the baseline parent's hand-overs",
+          describeHandOvers(baselineHandOvers, baseline.wallS),
+        ],
         ['throughput', "the server's tasks, engine run", describeServerTasks(engineServerTasks)],
         ['throughput', "the server's tasks, baseline run", describeServerTasks(baselineServerTasks)],
         ['memory', 'peak RSS, worker / API', `${memory.workerPeakRssMiB} MiB / ${memory.apiPeakRssMiB} MiB`],

@@ -1,0 +1,42 @@
+import { temporal } from '@temporalio/proto';
+import type { History } from '../../bench/histories';
+import { handOvers } from '../../bench/scenarios/hand-overs';
+
+const { EventType } = temporal.api.enums.v1;
+
+const at = (ms: number, eventType: temporal.api.enums.v1.EventType) => ({
+  eventType,
+  eventTime: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 },
+});
+const runOf = (startedAt: number, requests: number[], starts: number[]): History =>
+  temporal.api.history.v1.History.fromObject({
+    events: [
+      at(startedAt, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED),
+      ...requests.map((t) => at(t, EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED)),
+      ...starts.map((t) => at(t, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED)),
+    ],
+  });
+const every = (from: number, to: number, stepMs: number) =>
+  Array.from({ length: Math.floor((to - from) / stepMs) + 1 }, (_, i) => from + i * stepMs);
+
+describe('handOvers', () => {
+  // A run asks for children until 20 s and starts 10 a second from 1 s; the server works through
+  // its pending starts until 30 s at 5 a second; the next run starts its first child at 34 s.
+  const first = runOf(0, every(0, 20_000, 100), [...every(1000, 19_900, 100), ...every(20_200, 30_000, 200)]);
+  const second = runOf(31_000, every(31_000, 40_000, 100), every(34_000, 40_000, 100));
+
+  it('measures the drain, the gap and the time they cost at the run’s own rate', () => {
+    const result = handOvers([first, second]);
+    expect(result.count).toBe(1);
+    const [h] = result.items;
+    expect(h).toMatchObject({ run: 0, runRate: 10, drainS: 10, drainRate: 5, gapS: 4 });
+    // 14 s of drain and gap, in which 50 children started: 5 s of work at 10 a second.
+    expect(h?.lostS).toBe(9);
+    expect(result).toMatchObject({ lostS: 9, drainP50S: 10, gapP50S: 4, drainShareP50: 0.5 });
+  });
+
+  it('finds nothing to say of a parent that ran once or started no child', () => {
+    expect(handOvers([first]).count).toBe(0);
+    expect(handOvers([first, runOf(41_000, [], [])]).count).toBe(0);
+  });
+});
