@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig, requireSettings } from '../config';
 import { parseLifetime } from '../api/jwt';
+import { createLogger } from '../log';
 import { connectMongo, type Mongo } from '../mongo/db';
 import { AdminCommands, AdminError } from './commands';
 
@@ -337,7 +338,8 @@ export async function main(
     const input = command.parse(values);
     const config = requireSettings(loadConfig(env), ['MONGODB_URI']);
     try {
-      mongo = await connectMongo(config.MONGODB_URI, config.MONGODB_DB);
+      // The command's output is its answer alone; it ends long before the client's watch would speak.
+      mongo = await connectMongo(config.MONGODB_URI, config.MONGODB_DB, createLogger('silent', 'admin'));
     } catch (err) {
       io.stderr(`Cannot reach MongoDB at ${redact(config.MONGODB_URI)}: ${(err as Error).message}`);
       return EXIT.config;

@@ -37,7 +37,7 @@ export async function createContext(
   log: Logger,
   endpoints: ContextEndpoints,
 ): Promise<EngineContext> {
-  const mongo = await connectMongo(endpoints.mongoUri, config.MONGODB_DB);
+  const mongo = await connectMongo(endpoints.mongoUri, config.MONGODB_DB, log);
   let ownConnection: Connection | undefined;
   if (!endpoints.temporal) {
     ownConnection = await Connection.connect({ address: endpoints.temporalAddress }).catch(async (err) => {
