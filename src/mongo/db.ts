@@ -70,27 +70,38 @@ function watchMonitor(client: MongoClient, log: Logger, options: MonitorWatchOpt
   client.on('serverHeartbeatStarted', (e) => watch.started(e.connectionId, Date.now()));
   client.on('serverHeartbeatSucceeded', (e) => watch.ended(e.connectionId));
   client.on('serverHeartbeatFailed', (e) => watch.ended(e.connectionId));
-  let reconnecting = false;
+  /** `closed`: connecting anew failed, and a closed client never connects again by itself. */
+  let state: 'watching' | 'connecting' | 'closed' | 'stopped' = 'watching';
+  const connect = () => {
+    // The process is closing the client itself.
+    if (state === 'stopped') return;
+    state = 'connecting';
+    client.connect().then(
+      () => {
+        state = 'watching';
+        log.info('MongoDB client connected anew');
+      },
+      (err: unknown) => {
+        state = 'closed';
+        log.error({ err }, 'MongoDB client not connected anew; trying again');
+      },
+    );
+  };
   const timer = setInterval(() => {
+    if (state === 'closed') connect();
+    if (state !== 'watching') return;
     const stuck = watch.stuck(Date.now());
-    if (!stuck || reconnecting) return;
-    reconnecting = true;
+    if (!stuck) return;
+    state = 'connecting';
     watch.clear();
     log.error(stuck, 'MongoDB server check never ended; connecting the client anew');
-    void client
-      .close()
-      .then(() => client.connect())
-      .then(
-        () => log.info({ address: stuck.address }, 'MongoDB client connected anew'),
-        // The next operation connects the client again by itself.
-        (err: unknown) => log.error({ err }, 'MongoDB client not connected anew'),
-      )
-      .finally(() => {
-        reconnecting = false;
-      });
+    client.close().then(connect, connect);
   }, options.everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    state = 'stopped';
+    clearInterval(timer);
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
@@ -17,7 +18,7 @@ describe('the MongoDB client when its server monitor stops', () => {
     await Promise.all(opened.splice(0).map((m) => m.close()));
   });
 
-  const connect = async (watch: MonitorWatchOptions) => {
+  const connect = async (watch: MonitorWatchOptions, uri = process.env.MONGODB_URI as string) => {
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -26,7 +27,7 @@ describe('the MongoDB client when its server monitor stops', () => {
       },
     });
     const mongo = await connectMongo(
-      process.env.MONGODB_URI as string,
+      uri,
       `test_${randomUUID().slice(0, 8)}`,
       pino({ level: 'info' }, sink),
       watch,
@@ -92,4 +93,69 @@ describe('the MongoDB client when its server monitor stops', () => {
       'MongoDB client connected anew',
     ]);
   });
+
+  it('tries again while the server does not answer, and connects once it does', async () => {
+    const target = new URL(process.env.MONGODB_URI as string);
+    const door = await Door.open(target.hostname, Number(target.port));
+    try {
+      const { mongo, lines } = await connect(
+        { stuckAfterMs: 1000, everyMs: 100 },
+        `mongodb://127.0.0.1:${door.port}/?directConnection=true`,
+      );
+      const contacts = mongo.db.collection<{ _id: string }>('monitor_watch_door');
+      await contacts.insertOne({ _id: 'before' });
+      await stallMonitor(mongo.client);
+      // The server is away while the client connects anew: that attempt fails (10 s of selection).
+      await door.shut();
+      const failed = 'MongoDB client not connected anew; trying again';
+      const seen = (msg: string) => lines.some((l) => (JSON.parse(l) as { msg: string }).msg === msg);
+      while (!seen(failed)) await sleep(200);
+      await door.reopen();
+      while (!seen('MongoDB client connected anew')) await sleep(200);
+      await contacts.insertOne({ _id: 'after' });
+      expect(await contacts.countDocuments()).toBe(2);
+    } finally {
+      await door.shut();
+    }
+  });
 });
+
+/** A TCP door to the real server that can be shut (every connection cut, none taken) and reopened on its port. */
+class Door {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly host: string,
+    private readonly targetPort: number,
+    public port = 0,
+  ) {}
+
+  static async open(host: string, targetPort: number): Promise<Door> {
+    const door = new Door(host, targetPort);
+    await door.reopen();
+    return door;
+  }
+
+  async reopen(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connectTcp(this.targetPort, this.host);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as { port: number }).port;
+    this.server = server;
+  }
+
+  async shut(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const s of this.sockets) s.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
