@@ -38,11 +38,13 @@ export interface HandOvers {
 }
 
 interface RunStarts {
+  /** The run's place among all of the parent's runs, those that started no child included. */
+  run: number;
   requests: number[];
   starts: number[];
 }
 
-function runStarts(history: History): RunStarts {
+function runStarts(history: History, run: number): RunStarts {
   const events = history.events ?? [];
   const requests: number[] = [];
   const starts: number[] = [];
@@ -53,7 +55,7 @@ function runStarts(history: History): RunStarts {
       starts.push(eventMs(event));
     }
   }
-  return { requests, starts };
+  return { run, requests, starts };
 }
 
 /**
@@ -63,7 +65,9 @@ function runStarts(history: History): RunStarts {
  * run but the last hands over, and a run that started no child is left out.
  */
 export function handOvers(parentRuns: History[]): HandOvers {
-  const runs = parentRuns.map(runStarts).filter((r) => r.starts.length > 0 && r.requests.length > 0);
+  const runs = parentRuns
+    .map((history, i) => runStarts(history, i))
+    .filter((r) => r.starts.length > 0 && r.requests.length > 0);
   const items: HandOver[] = [];
   runs.slice(0, -1).forEach((run, i) => {
     const next = runs[i + 1] as RunStarts;
@@ -76,7 +80,7 @@ export function handOvers(parentRuns: History[]): HandOvers {
     const drainS = Math.max(0, lastStart - lastRequest) / 1000;
     const gapS = Math.max(0, (next.starts[0] as number) - lastStart) / 1000;
     items.push({
-      run: i,
+      run: run.run,
       runRate: round(runRate),
       drainS: round(drainS),
       drainRate: round(drainS > 0 ? inDrain / drainS : 0),

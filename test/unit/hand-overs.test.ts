@@ -35,6 +35,12 @@ describe('handOvers', () => {
     expect(result).toMatchObject({ lostS: 9, drainP50S: 10, gapP50S: 4, drainShareP50: 0.5 });
   });
 
+  it('names each hand-over by the run’s place among all runs, those that started no child included', () => {
+    const idle = runOf(30_500, [], []);
+    const third = runOf(41_000, every(41_000, 50_000, 100), every(42_000, 50_000, 100));
+    expect(handOvers([idle, first, second, third]).items.map((h) => h.run)).toEqual([1, 2]);
+  });
+
   it('finds nothing to say of a parent that ran once or started no child', () => {
     expect(handOvers([first]).count).toBe(0);
     expect(handOvers([first, runOf(41_000, [], [])]).count).toBe(0);
