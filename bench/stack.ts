@@ -5,7 +5,13 @@ import { join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { generateApiKey } from '../src/accounts/keys';
 import { loadConfig } from '../src/config';
-import { ensureMongo, ensureTemporal, type MongoEndpoint, type TemporalEndpoint } from '../src/dev/infra';
+import {
+  ensureMongo,
+  ensureTemporal,
+  startOnFreshPorts,
+  type MongoEndpoint,
+  type TemporalEndpoint,
+} from '../src/dev/infra';
 import { freePort, spawnSupervised, waitForPort, type Supervised } from '../src/dev/processes';
 import { createLogger } from '../src/log';
 import { createContext, type EngineContext } from '../src/runtime/context';
@@ -59,15 +65,21 @@ export class Stack {
   }
 
   async start(): Promise<void> {
-    this.ports = {
-      temporal: await freePort(),
-      ui: await freePort(),
-      temporalMetrics: await freePort(),
-      mongo: await freePort(),
-      api: await freePort(),
-      carrier: await freePort(),
-    };
-    await Promise.all([this.startTemporal(), this.startMongo()]);
+    await startOnFreshPorts(
+      async () => ({
+        temporal: await freePort(),
+        ui: await freePort(),
+        temporalMetrics: await freePort(),
+        mongo: await freePort(),
+        api: await freePort(),
+        carrier: await freePort(),
+      }),
+      async (ports) => {
+        this.ports = ports;
+        await this.startServers();
+      },
+      this.infraOptions.log,
+    );
     const bundle = await bundleWorkflowCode({ ...workflowBundling, logger: quiet });
     this.bundlePath = join(this.dataDir, 'workflow-bundle.js');
     writeFileSync(this.bundlePath, bundle.code);
@@ -90,6 +102,16 @@ export class Stack {
       waitForPort('127.0.0.1', this.ports.api, { timeoutMs: 60_000, process: this.api }),
     ]);
     await this.startWorker();
+  }
+
+  /** Both servers, or neither: one that started is stopped again when the other did not. */
+  private async startServers(): Promise<void> {
+    const started = await Promise.allSettled([this.startTemporal(), this.startMongo()]);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!failed) return;
+    if (started[0].status === 'fulfilled') await this.temporal.stop();
+    if (started[1].status === 'fulfilled') await this.mongo.stop();
+    throw failed.reason;
   }
 
   async startTemporal(): Promise<void> {

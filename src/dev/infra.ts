@@ -3,7 +3,15 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { basename, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
-import { isExecutable, isPortOpen, runToCompletion, spawnSupervised, waitForPort, which } from './processes';
+import {
+  isExecutable,
+  isPortOpen,
+  PortTakenError,
+  runToCompletion,
+  spawnSupervised,
+  waitForPort,
+  which,
+} from './processes';
 
 /**
  * Local infrastructure for `npm run dev` and the test suite: a real Temporal server and a real
@@ -51,9 +59,36 @@ export interface MongoEndpoint extends Endpoint {
 }
 
 export class InfraError extends Error {
-  constructor(step: string, problem: string, remedy: string) {
+  constructor(
+    step: string,
+    problem: string,
+    remedy: string,
+    /** A port the server was given was in use: on other ports it may well start. */
+    readonly portTaken = false,
+  ) {
     super(`${step}: ${problem}\n  → ${remedy}`);
     this.name = 'InfraError';
+  }
+}
+
+/**
+ * Starts servers on ports picked just before, and again on ports picked afresh when a server found
+ * one of them taken: a port free when picked may be bound by another process (the Temporal dev
+ * server picks free ports for its own services) before the server binds it.
+ */
+export async function startOnFreshPorts<Ports, Started>(
+  pick: () => Promise<Ports>,
+  start: (ports: Ports) => Promise<Started>,
+  log: (line: string) => void,
+  attempts = 3,
+): Promise<Started> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start(await pick());
+    } catch (err) {
+      if (!(err instanceof InfraError && err.portTaken) || attempt >= attempts) throw err;
+      log(`${err.message.split('\n')[0]}; starting again on other ports`);
+    }
   }
 }
 
@@ -75,6 +110,7 @@ export async function ensureTemporal(
       'Temporal',
       `port ${opts.port} on ${host} is already in use`,
       `set TEMPORAL_ADDRESS=${host}:${opts.port} to use the server there, or TEMPORAL_PORT to another port`,
+      true,
     );
   }
   const binary = await findOrInstallBinary(opts, {
@@ -147,6 +183,7 @@ export async function ensureTemporal(
       'Temporal (start-dev)',
       (err as Error).message,
       `see ${server.logFile}; or set TEMPORAL_ADDRESS to a running server`,
+      err instanceof PortTakenError,
     );
   }
 }
@@ -279,6 +316,7 @@ export async function ensureMongo(opts: InfraOptions & { port: number }): Promis
       'MongoDB',
       `port ${opts.port} on ${host} is already in use`,
       `set MONGODB_URI=mongodb://${host}:${opts.port}/ to use the server there, or MONGODB_PORT to another port`,
+      true,
     );
   }
   const uri = `mongodb://${host}:${opts.port}/`;
@@ -328,7 +366,12 @@ async function startedOrExplain(
     await waitForPort(host, port, { timeoutMs: 60_000, process: server });
   } catch (err) {
     await server.stop();
-    throw new InfraError(step, (err as Error).message, `see ${server.logFile}; or set MONGODB_URI`);
+    throw new InfraError(
+      step,
+      (err as Error).message,
+      `see ${server.logFile}; or set MONGODB_URI`,
+      err instanceof PortTakenError,
+    );
   }
 }
 

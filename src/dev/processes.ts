@@ -10,7 +10,19 @@ export interface Supervised {
   readonly logFile: string;
   /** Resolves with the exit code (or signal name) once the process has exited. */
   readonly exited: Promise<number | string>;
+  /** The last few kilobytes the process wrote, this start only (its log file may hold earlier ones). */
+  outputTail(): string;
   stop(timeoutMs?: number): Promise<void>;
+}
+
+const OUTPUT_TAIL_CHARS = 4096;
+
+/** A server that exited before listening because one of its ports was taken meanwhile. */
+export class PortTakenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PortTakenError';
+  }
 }
 
 /** Finds an executable on PATH, like `command -v`. */
@@ -55,6 +67,12 @@ export function spawnSupervised(
   });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
+  let tail = '';
+  const keepTail = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout?.on('data', keepTail);
+  child.stderr?.on('data', keepTail);
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => {
       log.end();
@@ -76,7 +94,7 @@ export function spawnSupervised(
     })();
     return stopping;
   };
-  return { name, child, logFile: options.logFile, exited, stop };
+  return { name, child, logFile: options.logFile, exited, outputTail: () => tail, stop };
 }
 
 /** Runs a command to completion, resolving with its output; rejects with the output's tail on failure. */
@@ -143,9 +161,10 @@ export async function waitForPort(
   void opts.process?.exited.then((code) => (exitedWith = code));
   while (Date.now() < deadline) {
     if (exitedWith !== undefined) {
-      throw new Error(
-        `${opts.process?.name} exited (${exitedWith}) before listening; see ${opts.process?.logFile}`,
-      );
+      const message = `${opts.process?.name} exited (${exitedWith}) before listening; see ${opts.process?.logFile}`;
+      throw /address already in use/i.test(opts.process?.outputTail() ?? '')
+        ? new PortTakenError(message)
+        : new Error(message);
     }
     if (await isPortOpen(host, port)) return;
     await new Promise((r) => setTimeout(r, 100));

@@ -1,7 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureTimeSkippingServer, startLocalInfra, type LocalInfra } from '../../src/dev/infra';
+import {
+  ensureTimeSkippingServer,
+  startLocalInfra,
+  startOnFreshPorts,
+  type LocalInfra,
+} from '../../src/dev/infra';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort } from '../../src/dev/processes';
 import { workflowBundling } from '../../src/worker/worker';
@@ -23,12 +28,11 @@ export default async function globalSetup(): Promise<void> {
   const base = { dataDir, cacheDir: resolve(process.env.CACHE_DIR ?? '.cache'), namespace: 'default', log };
   const testServer = await ensureTimeSkippingServer(base);
   // An outer TEMPORAL_ADDRESS or MONGODB_URI is honoured; otherwise the run gets servers of its own.
-  const infra = await startLocalInfra({
-    ...base,
-    temporalPort: await freePort(),
-    uiPort: await freePort(),
-    mongoPort: await freePort(),
-  });
+  const infra = await startOnFreshPorts(
+    async () => ({ temporalPort: await freePort(), uiPort: await freePort(), mongoPort: await freePort() }),
+    (ports) => startLocalInfra({ ...base, ...ports }),
+    log,
+  );
   globalThis.__testInfra = { infra, dataDir };
   process.env.TEMPORAL_ADDRESS = infra.temporal.address;
   process.env.MONGODB_URI = infra.mongo.uri;
