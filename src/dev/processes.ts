@@ -97,6 +97,17 @@ export function spawnSupervised(
   return { name, child, logFile: options.logFile, exited, outputTail: () => tail, stop };
 }
 
+/** Waits, at most `timeoutMs`, for a process's output to be read to its end: it may outlast its exit. */
+async function outputRead(child: ChildProcess, timeoutMs: number): Promise<void> {
+  const streams = [child.stdout, child.stderr].filter((s) => s !== null && !s.readableEnded);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(streams.map((s) => new Promise((done) => s?.once('end', done)))),
+    new Promise((done) => (timer = setTimeout(done, timeoutMs))),
+  ]);
+  clearTimeout(timer);
+}
+
 /** Runs a command to completion, resolving with its output; rejects with the output's tail on failure. */
 export function runToCompletion(
   command: string,
@@ -161,6 +172,7 @@ export async function waitForPort(
   void opts.process?.exited.then((code) => (exitedWith = code));
   while (Date.now() < deadline) {
     if (exitedWith !== undefined) {
+      if (opts.process) await outputRead(opts.process.child, 1000);
       const message = `${opts.process?.name} exited (${exitedWith}) before listening; see ${opts.process?.logFile}`;
       throw /address already in use/i.test(opts.process?.outputTail() ?? '')
         ? new PortTakenError(message)
