@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config';
 import {
   ensureMongo,
   ensureTemporal,
+  startLocalInfra,
   startOnFreshPorts,
   type MongoEndpoint,
   type TemporalEndpoint,
@@ -76,7 +77,15 @@ export class Stack {
       }),
       async (ports) => {
         this.ports = ports;
-        await this.startServers();
+        const infra = await startLocalInfra({
+          ...this.infraOptions,
+          temporalPort: ports.temporal,
+          uiPort: ports.ui,
+          metricsPort: ports.temporalMetrics,
+          mongoPort: ports.mongo,
+        });
+        this.temporal = infra.temporal;
+        this.mongo = infra.mongo;
       },
       this.infraOptions.log,
     );
@@ -102,16 +111,6 @@ export class Stack {
       waitForPort('127.0.0.1', this.ports.api, { timeoutMs: 60_000, process: this.api }),
     ]);
     await this.startWorker();
-  }
-
-  /** Both servers, or neither: one that started is stopped again when the other did not. */
-  private async startServers(): Promise<void> {
-    const started = await Promise.allSettled([this.startTemporal(), this.startMongo()]);
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (!failed) return;
-    if (started[0].status === 'fulfilled') await this.temporal.stop();
-    if (started[1].status === 'fulfilled') await this.mongo.stop();
-    throw failed.reason;
   }
 
   async startTemporal(): Promise<void> {

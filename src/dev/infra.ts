@@ -569,10 +569,10 @@ export interface LocalInfra {
 
 /** Brings up Temporal and MongoDB side by side; if either fails, stops the other before rethrowing. */
 export async function startLocalInfra(
-  opts: InfraOptions & { temporalPort: number; uiPort: number; mongoPort: number },
+  opts: InfraOptions & { temporalPort: number; uiPort: number; metricsPort?: number; mongoPort: number },
 ): Promise<LocalInfra> {
   const [temporal, mongo] = await Promise.allSettled([
-    ensureTemporal({ ...opts, port: opts.temporalPort, uiPort: opts.uiPort }),
+    ensureTemporal({ ...opts, port: opts.temporalPort, uiPort: opts.uiPort, metricsPort: opts.metricsPort }),
     ensureMongo({ ...opts, port: opts.mongoPort }),
   ]);
   if (temporal.status === 'rejected' || mongo.status === 'rejected') {
