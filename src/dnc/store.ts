@@ -82,11 +82,10 @@ export class DncStore {
 
   /** True when the number is on the account's list or on the campaign's. */
   async isBlocked(accountId: string, campaignId: string, phone: string): Promise<boolean> {
-    const [accountWide, campaignOnly] = await Promise.all([
-      this.entries.findOne({ _id: entryId(accountId, null, phone) }, { projection: { _id: 1 } }),
-      this.entries.findOne({ _id: entryId(accountId, campaignId, phone) }, { projection: { _id: 1 } }),
-    ]);
-    return accountWide !== null || campaignOnly !== null;
+    // One read of both entries, by their ids: every dial asks this, so it is one query, not two.
+    const ids = [entryId(accountId, null, phone), entryId(accountId, campaignId, phone)];
+    const hit = await this.entries.findOne({ _id: { $in: ids } }, { projection: { _id: 1 } });
+    return hit !== null;
   }
 
   /** The numbers of the account's list and the campaign's, for checking a whole upload at once. */

@@ -113,4 +113,18 @@ describe('filters by _id and more', () => {
     expect(await engine.dnc.add(engine.accountId, phones, { source: 'api' })).toBe(0);
     expect(await engine.dnc.isBlocked(engine.accountId, 'any-campaign', phones[149] as string)).toBe(true);
   });
+
+  it("blocks a number on the account's list in every campaign, and on a campaign's list in that campaign only", async () => {
+    const [everywhere, inA, nowhere] = ['+12125559001', '+12125559002', '+12125559003'];
+    await engine.dnc.add(engine.accountId, [everywhere], { source: 'api' });
+    await engine.dnc.add(engine.accountId, [inA], { source: 'api', campaignId: 'campaign-a' });
+    const blocked = (campaignId: string, phone: string) =>
+      engine.dnc.isBlocked(engine.accountId, campaignId, phone);
+    expect(await blocked('campaign-a', everywhere)).toBe(true);
+    expect(await blocked('campaign-b', everywhere)).toBe(true);
+    expect(await blocked('campaign-a', inA)).toBe(true);
+    expect(await blocked('campaign-b', inA)).toBe(false);
+    expect(await blocked('campaign-a', nowhere)).toBe(false);
+    expect(await engine.dnc.isBlocked('another-account', 'campaign-a', everywhere)).toBe(false);
+  });
 });
