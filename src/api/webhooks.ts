@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler, type Router } from 'express';
-import { callbackEventSchema } from '../dialers/protocol';
+import { isCallToken } from '../dialers/call-token';
+import { callbackEventSchema, type CallbackEvent } from '../dialers/protocol';
 import { verifySignature } from '../dialers/signature';
 import type { CampaignStore } from '../campaigns/store';
 import type { Logger } from '../log';
@@ -48,8 +49,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
       return;
     }
     const event = parsed.data;
-    const call = await deps.store.getCall(event.idempotencyKey);
-    if (!call || call.contactId !== event.metadata.contactId || call.attempt !== event.metadata.attempt) {
+    if (!(await isOurCall(deps, event))) {
       res.status(404).json({ error: { code: 'UNKNOWN_CALL', message: 'no call was placed with that key' } });
       return;
     }
@@ -72,6 +72,18 @@ export function webhookRouter(deps: WebhookDeps): Router {
   });
   router.use(unreadableBody);
   return router;
+}
+
+/**
+ * Whether we placed this call for the contact and attempt its metadata names: by the token our
+ * dialer put in the metadata, which saves a read of the call's record on every callback; by that
+ * record for a call placed without one.
+ */
+async function isOurCall(deps: WebhookDeps, event: CallbackEvent): Promise<boolean> {
+  const { token, ...identity } = event.metadata;
+  if (token !== undefined) return isCallToken(deps.secret, token, event.idempotencyKey, identity);
+  const call = await deps.store.getCall(event.idempotencyKey);
+  return call !== null && call.contactId === identity.contactId && call.attempt === identity.attempt;
 }
 
 /** A body that cannot be read (too large, or in an encoding we do not take) leaves no bytes to verify. */

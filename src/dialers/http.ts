@@ -1,3 +1,4 @@
+import { callToken } from './call-token';
 import { callAcceptedSchema, isRetryableStatus, protocolHeaders } from './protocol';
 import { signPayload } from './signature';
 import { DialerError, type Dialer, type PlaceCallRequest, type PlaceCallResult } from './types';
@@ -31,7 +32,8 @@ export class HttpVoiceAgentDialer implements Dialer {
   }
 
   async placeCall(req: PlaceCallRequest): Promise<PlaceCallResult> {
-    const body = JSON.stringify(req);
+    const token = callToken(this.secret, req.idempotencyKey, req.metadata);
+    const body = JSON.stringify({ ...req, metadata: { ...req.metadata, token } });
     let res: Response;
     try {
       res = await fetch(this.callsUrl, {

@@ -23,6 +23,8 @@ export const callMetadataSchema = z.object({
   contactId: z.string().min(1),
   accountId: z.string().min(1),
   attempt: z.number().int().min(1),
+  /** Our MAC over the call's key and the fields above (`call-token.ts`); absent from older dialers' calls. */
+  token: z.string().min(1).max(128).optional(),
 });
 export type CallMetadata = z.infer<typeof callMetadataSchema>;
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { isCallToken } from '../../../src/dialers/call-token';
 import { HttpVoiceAgentDialer } from '../../../src/dialers/http';
 import { verifySignature } from '../../../src/dialers/signature';
 import { DialerError } from '../../../src/dialers/types';
@@ -100,7 +101,7 @@ describe('HttpVoiceAgentDialer against the simulated carrier', () => {
 });
 
 describe('HttpVoiceAgentDialer against a misbehaving provider', () => {
-  it('sends the JSON body with the idempotency-key header and a valid signature', async () => {
+  it('sends the JSON body, its metadata with our call token, with the idempotency-key header and a valid signature', async () => {
     let seen: { headers: IncomingHttpHeaders; body: Buffer; method?: string; url?: string } | undefined;
     const baseUrl = await startFakeProvider((req, body, res) => {
       seen = { headers: req.headers, body, method: req.method, url: req.url };
@@ -114,7 +115,9 @@ describe('HttpVoiceAgentDialer against a misbehaving provider', () => {
     expect(seen?.url).toBe('/calls');
     expect(seen?.headers['idempotency-key']).toBe(req.idempotencyKey);
     expect(seen?.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(seen?.body.toString() ?? '')).toEqual(req);
+    const sent = JSON.parse(seen?.body.toString() ?? '') as typeof req;
+    expect(sent).toEqual({ ...req, metadata: { ...req.metadata, token: sent.metadata.token } });
+    expect(isCallToken(secret, sent.metadata.token ?? '', req.idempotencyKey, req.metadata)).toBe(true);
     expect(verifySignature(secret, seen?.body ?? '', seen?.headers ?? {}, Date.now())).toBe(true);
   });
 
