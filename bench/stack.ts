@@ -51,8 +51,24 @@ export class Stack {
   private ports = { temporal: 0, ui: 0, temporalMetrics: 0, mongo: 0, api: 0, carrier: 0 };
   private bundlePath = '';
   private workerSeq = 0;
+  private stopping?: Promise<void>;
+  private signalled = false;
 
   constructor(private readonly options: StackOptions) {}
+
+  /**
+   * A bench told to stop (Ctrl-C, `kill`, `timeout`) stops the servers and processes it started,
+   * keeping their data for a look, and exits; a second signal exits at once. Left to the SDK's
+   * runtime (installed for the baseline's in-process worker), a signal went to it alone: a killed
+   * scale run ran on with its servers, a killed latency run ended with status 0.
+   */
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    if (this.signalled) process.exit(code);
+    this.signalled = true;
+    this.options.log(`${signal}: stopping the servers and the engine's processes`);
+    void this.stop({ keepData: true }).finally(() => process.exit(code));
+  };
 
   private get infraOptions() {
     return {
@@ -66,6 +82,8 @@ export class Stack {
   }
 
   async start(): Promise<void> {
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
     await startOnFreshPorts(
       async () => ({
         temporal: await freePort(),
@@ -212,13 +230,20 @@ export class Stack {
     this.workers.splice(this.workers.indexOf(worker), 1);
   }
 
-  /** Stops everything; the data directory (databases, ledger, logs) stays only when asked to. */
-  async stop({ keepData }: { keepData: boolean }): Promise<void> {
-    for (const p of [...this.workers, this.api, this.carrier]) await p?.stop();
-    await this.ctx?.close();
-    await Promise.all([this.temporal?.stop(), this.mongo?.stop()]);
-    if (keepData) this.options.log(`data, logs and ledger kept in ${this.dataDir}`);
-    else rmSync(this.dataDir, { recursive: true, force: true });
+  /** Stops everything, once; the data directory (databases, ledger, logs) stays only when asked to. */
+  stop({ keepData }: { keepData: boolean }): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const p of [...this.workers, this.api, this.carrier]) await p?.stop();
+      await this.ctx?.close();
+      await Promise.all([this.temporal?.stop(), this.mongo?.stop()]);
+      if (keepData) this.options.log(`data, logs and ledger kept in ${this.dataDir}`);
+      else rmSync(this.dataDir, { recursive: true, force: true });
+      if (!this.signalled) {
+        process.removeListener('SIGINT', this.onSignal);
+        process.removeListener('SIGTERM', this.onSignal);
+      }
+    })();
+    return this.stopping;
   }
 }
 
