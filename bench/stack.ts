@@ -15,6 +15,7 @@ import {
 } from '../src/dev/infra';
 import { freePort, spawnSupervised, waitForPort, type Supervised } from '../src/dev/processes';
 import { createLogger } from '../src/log';
+import { onShutdown } from '../src/runtime/shutdown';
 import { createContext, type EngineContext } from '../src/runtime/context';
 import { workflowBundling } from '../src/worker/worker';
 
@@ -52,23 +53,9 @@ export class Stack {
   private bundlePath = '';
   private workerSeq = 0;
   private stopping?: Promise<void>;
-  private signalled = false;
+  private readonly logger = createLogger('warn', 'bench');
 
   constructor(private readonly options: StackOptions) {}
-
-  /**
-   * A bench told to stop (Ctrl-C, `kill`, `timeout`) stops the servers and processes it started,
-   * keeping their data for a look, and exits; a second signal exits at once. Left to the SDK's
-   * runtime (installed for the baseline's in-process worker), a signal went to it alone: a killed
-   * scale run ran on with its servers, a killed latency run ended with status 0.
-   */
-  private readonly onSignal = (signal: NodeJS.Signals) => {
-    const code = signal === 'SIGINT' ? 130 : 143;
-    if (this.signalled) process.exit(code);
-    this.signalled = true;
-    this.options.log(`${signal}: stopping the servers and the engine's processes`);
-    void this.stop({ keepData: true }).finally(() => process.exit(code));
-  };
 
   private get infraOptions() {
     return {
@@ -82,8 +69,14 @@ export class Stack {
   }
 
   async start(): Promise<void> {
-    process.on('SIGINT', this.onSignal);
-    process.on('SIGTERM', this.onSignal);
+    // Told to stop (Ctrl-C, `kill`, `timeout`), the bench stops what it started, keeping its data
+    // for a look, and exits (a second signal exits at once). Left to the SDK's runtime (installed
+    // for the baseline's in-process worker), a signal went to it alone: a killed scale run ran on
+    // with its servers, a killed latency run ended with status 0.
+    void onShutdown(this.logger).then((signal) => {
+      this.options.log(`${signal}: stopping the servers and the engine's processes`);
+      return this.stop({ keepData: true }).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
     await startOnFreshPorts(
       async () => ({
         temporal: await freePort(),
@@ -112,7 +105,7 @@ export class Stack {
     writeFileSync(this.bundlePath, bundle.code);
 
     const config = loadConfig(this.env());
-    this.ctx = await createContext(config, createLogger('warn', 'bench'), {
+    this.ctx = await createContext(config, this.logger, {
       temporalAddress: this.temporal.address,
       mongoUri: this.mongo.uri,
     });
@@ -238,10 +231,6 @@ export class Stack {
       await Promise.all([this.temporal?.stop(), this.mongo?.stop()]);
       if (keepData) this.options.log(`data, logs and ledger kept in ${this.dataDir}`);
       else rmSync(this.dataDir, { recursive: true, force: true });
-      if (!this.signalled) {
-        process.removeListener('SIGINT', this.onSignal);
-        process.removeListener('SIGTERM', this.onSignal);
-      }
     })();
     return this.stopping;
   }
