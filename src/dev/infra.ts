@@ -572,7 +572,7 @@ export async function startLocalInfra(
   opts: InfraOptions & { temporalPort: number; uiPort: number; metricsPort?: number; mongoPort: number },
 ): Promise<LocalInfra> {
   const [temporal, mongo] = await Promise.allSettled([
-    ensureTemporal({ ...opts, port: opts.temporalPort, uiPort: opts.uiPort, metricsPort: opts.metricsPort }),
+    ensureTemporal({ ...opts, port: opts.temporalPort, uiPort: opts.uiPort }),
     ensureMongo({ ...opts, port: opts.mongoPort }),
   ]);
   if (temporal.status === 'rejected' || mongo.status === 'rejected') {
