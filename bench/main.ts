@@ -263,12 +263,19 @@ async function main(): Promise<void> {
       for (const contacts of options.precisionContacts) {
         say(`schedule precision: ${contacts} contacts scheduled across one minute …`);
         const precision = await schedulePrecision(stack, vg, contacts);
-        results[`schedulePrecision${contacts}`] = precision;
-        report([
-          'schedule precision',
-          `${precision.contacts} contacts over ${precision.spreadS} s`,
-          `late p50 ${precision.p50LateMs} ms, p99 ${precision.p99LateMs} ms, earliest ${precision.earliestMs} ms (target p99 < 1000 ms); first calls ${precision.placedPerS}/s placed, ${precision.askedPerS}/s asked`,
-        ]);
+        const tasks = parentTasks(await runHistories(stack, campaignWorkflowId(precision.campaignId)));
+        const { overASecond: over } = precision;
+        results[`schedulePrecision${contacts}`] = { ...precision, campaignTasks: tasks };
+        report(
+          [
+            'schedule precision',
+            `${precision.contacts} contacts over ${precision.spreadS} s`,
+            `late p50 ${precision.p50LateMs} ms, p99 ${precision.p99LateMs} ms, earliest ${precision.earliestMs} ms (target p99 < 1000 ms); first calls ${precision.placedPerS}/s placed, ${precision.askedPerS}/s asked; ` +
+              `${over.calls} over 1 s late` +
+              (over.calls > 0 ? `, scheduled from ${over.fromS} s to ${over.toS} s into the minute` : ''),
+          ],
+          ['schedule precision', "the campaign's workflow tasks", describeTasks(tasks)],
+        );
       }
     }
 

@@ -17,6 +17,13 @@ export interface SchedulePrecision {
    * `askedPerS` when the engine cannot keep up, which makes lateness grow across the minute.
    */
   placedPerS: number;
+  /**
+   * The first calls more than a second late, and where their scheduled times fall in the minute
+   * (seconds from the first): lateness that grows to the end is the capacity; a span in the middle
+   * is a stall of the campaign.
+   */
+  overASecond: { calls: number; fromS?: number; toS?: number };
+  campaignId: string;
 }
 
 /**
@@ -53,7 +60,15 @@ export async function schedulePrecision(
     throw new Error(`expected ${contacts} first calls in the ledger, found ${late.length}`);
   }
   const lastPlacedAt = Math.max(...firstCalls.map((c) => c.at));
+  const lateDueS = firstCalls
+    .filter((c, i) => (late[i] ?? 0) > 1000)
+    .map((c) => ((due.get(c.to) ?? firstAt) - firstAt) / 1000);
   return {
+    campaignId,
+    overASecond: {
+      calls: lateDueS.length,
+      ...(lateDueS.length > 0 && { fromS: round(Math.min(...lateDueS)), toS: round(Math.max(...lateDueS)) }),
+    },
     contacts,
     spreadS,
     askedPerS: round(contacts / spreadS),
