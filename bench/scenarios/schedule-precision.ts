@@ -60,9 +60,9 @@ export async function schedulePrecision(
     throw new Error(`expected ${contacts} first calls in the ledger, found ${late.length}`);
   }
   const lastPlacedAt = Math.max(...firstCalls.map((c) => c.at));
-  const lateDueS = firstCalls
-    .filter((c, i) => (late[i] ?? 0) > 1000)
-    .map((c) => ((due.get(c.to) ?? firstAt) - firstAt) / 1000);
+  const lateDueS = firstCalls.flatMap((c, i) =>
+    (late[i] ?? 0) > 1000 ? [((due.get(c.to) ?? firstAt) - firstAt) / 1000] : [],
+  );
   return {
     campaignId,
     overASecond: {
