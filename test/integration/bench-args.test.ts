@@ -1,16 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-
-const root = resolve(__dirname, '../..');
+import { benchProcess } from './fixtures/bench-process';
 
 /** Runs `npm run bench` with `args`; a refused argument must stop it before it starts any server. */
-const bench = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'bench/main.ts', ...args], {
-    cwd: root,
-    env: { ...process.env, TEMPORAL_ADDRESS: '', MONGODB_URI: '' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+const bench = (...args: string[]) => {
+  const [command, argv, options] = benchProcess(args);
+  return spawnSync(command, argv, { ...options, encoding: 'utf8', timeout: 60_000 });
+};
 
 describe('the bench, given counts it cannot use', () => {
   it.each([

@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { resolve } from 'node:path';
-
-const root = resolve(__dirname, '../..');
+import { benchProcess } from './fixtures/bench-process';
 
 /** Whether something on this machine accepts connections on `port`. */
 const accepting = (port: number): Promise<boolean> =>
@@ -22,12 +20,8 @@ const accepting = (port: number): Promise<boolean> =>
  */
 describe('the bench, told to stop', () => {
   it('stops the servers and processes it started, keeps their data and exits on SIGTERM', async () => {
-    const bench = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--only', 'latency'], {
-      cwd: root,
-      // Its servers are its own, whatever the suite's environment points at.
-      env: { ...process.env, TEMPORAL_ADDRESS: '', MONGODB_URI: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const [command, argv, options] = benchProcess(['--only', 'latency']);
+    const bench = spawn(command, argv, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     bench.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     bench.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
