@@ -1,12 +1,13 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { AccountStore } from '../src/accounts/store';
 import type { BatchDoc, CampaignDoc, ContactRef, CountsDelta } from '../src/campaigns/model';
 import type { CampaignStore } from '../src/campaigns/store';
 import type { CampaignCounters } from '../src/domain/counters';
 import type { LinesReport } from '../src/domain/account-lines';
-import { dialIdempotencyKey } from '../src/domain/ids';
-import { CampaignIdKey } from '../src/domain/search-attributes';
+import { contactWorkflowId, dialIdempotencyKey } from '../src/domain/ids';
+import { CampaignIdKey, contactStartAttributes } from '../src/domain/search-attributes';
 import type { CallOutcome, ContactStatus } from '../src/domain/status';
 import type { DncStore } from '../src/dnc/store';
 import {
@@ -19,6 +20,7 @@ import {
 import type { Logger } from '../src/log';
 import { accountLinesStart } from '../src/temporal/account-lines';
 import { accountLinesWorkflow } from '../workflows/account-lines';
+import { contactWorkflow, type ContactWorkflowInput } from '../workflows/contact';
 import { linesWantedSignal, type CampaignPlan } from '../workflows/messages';
 
 export interface ActivityDeps {
@@ -91,6 +93,9 @@ const BATCH_CACHE_SIZE = 64;
 
 /** A dial reads its campaign's status this stale at most: cancelling also stops every contact workflow. */
 const CAMPAIGN_CACHE_MS = 1000;
+
+/** The memo field naming the request that started a contact workflow outside its campaign's run. */
+const START_TOKEN = 'startToken';
 
 /** How many contact workflows the cancel sweep stops at once. */
 const CANCEL_CONCURRENCY = 32;
@@ -245,6 +250,42 @@ export function createActivities(deps: ActivityDeps) {
         index += 1;
       }
     },
+
+    /**
+     * Starts contact workflows outside the campaign's run, so that their ends add no event to it:
+     * a run winding down starts its contacts here, and its continue-as-new is then not refused for
+     * their ends. For each, whether this request started it. Retried, a start the request made
+     * before is known by the token in its memo; any other workflow under the id is not ours.
+     */
+    startContactWorkflows: async (input: {
+      taskQueue: string;
+      token: string;
+      contacts: ContactWorkflowInput[];
+    }): Promise<boolean[]> =>
+      Promise.all(
+        input.contacts.map(async (contact) => {
+          const workflowId = contactWorkflowId(contact.campaignId, contact.contact.contactId);
+          try {
+            await client.workflow.start(contactWorkflow, {
+              taskQueue: input.taskQueue,
+              workflowId,
+              args: [contact],
+              workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+              typedSearchAttributes: contactStartAttributes(
+                contact.campaignId,
+                contact.contact.contactId,
+                contact.permitted === true,
+              ),
+              memo: { [START_TOKEN]: input.token },
+            });
+            return true;
+          } catch (err) {
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+            const { memo } = await client.workflow.getHandle(workflowId).describe();
+            return memo?.[START_TOKEN] === input.token;
+          }
+        }),
+      ),
 
     /** Asks every running contact workflow of the campaign to stop; returns how many were asked. */
     cancelContactWorkflows: async (input: { campaignId: string }): Promise<number> => {

@@ -9,6 +9,7 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -25,9 +26,9 @@ import { estimateCompletion } from '../src/domain/estimate';
 import { HISTORY_EVENTS_LIMIT, historyStep } from '../src/domain/history';
 import { STARTS_PER_TASK } from '../src/domain/starts';
 import { contactWorkflowId } from '../src/domain/ids';
-import { CampaignIdKey, ContactIdKey, ContactStatusKey } from '../src/domain/search-attributes';
+import { contactStartAttributes } from '../src/domain/search-attributes';
 import { isFinalContactStatus, type ContactStatus } from '../src/domain/status';
-import { contactWorkflow } from './contact';
+import { contactWorkflow, type ContactWorkflowInput } from './contact';
 import {
   accountCapSetSignal,
   batchesAddedSignal,
@@ -128,6 +129,12 @@ const {
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
+/** A local activity: the contacts it starts do not wait on a task queue round trip. */
+const { startContactWorkflows } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
 /**
  * A campaign from start to end: takes contacts batch by batch out of MongoDB, starts one contact
  * workflow per contact (abandoned on close, so they outlive continue-as-new), grants dial permits
@@ -196,6 +203,16 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const mayWindDown = patched('campaign-winds-down');
   // Histories from before starts went in steps asked for every free line's contact at once.
   const startsInSteps = patched('campaign-starts-in-steps');
+  // Histories from before a run winding down started its contacts outside it started them all as children.
+  const startsOutsideWhenWindingDown = patched('campaign-starts-outside-when-winding-down');
+  /**
+   * Contacts to start outside this run, collected while the loop decides and started together.
+   * A child's end is an event in its parent's history, and the server refuses a continue-as-new
+   * while events keep arriving (the SDK then replays the whole run): the children of a run
+   * winding down would hold its continue-as-new off until the last of them ended.
+   */
+  let outside: ContactWorkflowInput[] = [];
+  let outsideRequests = 0;
   /**
    * Contacts asked to start in the current workflow task, which its history length names. The
    * answer to each start wakes the loop, which then asks for more.
@@ -376,6 +393,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   const refill = async (): Promise<void> => {
     while (buffer.length === 0 && !noMoreBatches) {
+      startOutside();
       const at = fetchPosition();
       const page = await takeContacts({ campaignId, ...at, limit: PAGE_SIZE });
       if (page.kind === 'none') {
@@ -522,11 +540,19 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     await condition(() => endingByResult.size === 0);
   };
 
+  /** A contact this run asked to start whose workflow already ran: a run before this one started it, and counts it. */
+  const notStarted = (contactId: string) => {
+    starting.delete(contactId);
+    if (live.delete(contactId)) move('dialing', 'pending');
+    state.open -= 1;
+  };
+
   /** `ahead`: a held contact, counted `scheduled` until now, started before its time. */
   const startContact = (contact: ContactRef, permitted: boolean, ahead = false) => {
     const workflowId = contactWorkflowId(campaignId, contact.contactId);
+    const step = historyNext();
     // Near the history limit, a contact reporting by signal spares the hand-over a signal of its own.
-    const endByResult = permitted && contactsMayEndByResult && (!mayWindDown || historyNext() === 'carry-on');
+    const endByResult = permitted && contactsMayEndByResult && (!mayWindDown || step === 'carry-on');
     if (permitted) {
       live.add(contact.contactId);
       move(ahead ? 'scheduled' : 'pending', 'dialing');
@@ -535,42 +561,57 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
     state.open += 1;
     startsInTask.starts = startsThisTask() + 1;
+    const input: ContactWorkflowInput = {
+      campaignId,
+      accountId: plan.accountId,
+      contact,
+      policy: plan.policy,
+      permitted,
+      ...(endByResult && { endByResult }),
+      ...(ahead && { startedAhead: true }),
+    };
+    // A manual redial may run again under its id, so only a child start, made once, is safe for it.
+    if (startsOutsideWhenWindingDown && mayWindDown && step !== 'carry-on' && !contact.redial) {
+      outside.push(input);
+      return;
+    }
     track(
       startChild(contactWorkflow, {
         workflowId,
-        args: [
-          {
-            campaignId,
-            accountId: plan.accountId,
-            contact,
-            policy: plan.policy,
-            permitted,
-            ...(endByResult && { endByResult }),
-            ...(ahead && { startedAhead: true }),
-          },
-        ],
+        args: [input],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         // Only a manual redial may start a finished contact's workflow again under its id.
         workflowIdReusePolicy: contact.redial
           ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
           : WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: CampaignIdKey, value: campaignId },
-          { key: ContactIdKey, value: contact.contactId },
-          { key: ContactStatusKey, value: permitted ? 'dialing' : 'pending' },
-        ],
+        typedSearchAttributes: contactStartAttributes(campaignId, contact.contactId, permitted),
       }).then(
         (child) => {
           if (endByResult) awaitEnd(contact.contactId, child);
         },
         (err: unknown) => {
-          // Its workflow already ran (a run before this one started it): it is not ours to count.
           log.warn('contact workflow not started', { workflowId, error: String(err) });
-          starting.delete(contact.contactId);
-          if (live.delete(contact.contactId)) move('dialing', 'pending');
-          state.open -= 1;
+          notStarted(contact.contactId);
         },
       ),
+    );
+  };
+
+  /** Starts together the contacts collected to start outside this run. */
+  const startOutside = () => {
+    if (outside.length === 0) return;
+    const contacts = outside;
+    outside = [];
+    outsideRequests += 1;
+    const { runId, taskQueue } = workflowInfo();
+    track(
+      startContactWorkflows({ taskQueue, token: `${runId}/${outsideRequests}`, contacts }).then((started) => {
+        contacts.forEach((c, i) => {
+          if (started[i]) return;
+          log.warn('contact workflow not started', { contactId: c.contact.contactId });
+          notStarted(c.contact.contactId);
+        });
+      }),
     );
   };
 
@@ -656,6 +697,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     grantPermits();
     await startContacts();
     startHeld(START_AHEAD_MAX_MS);
+    startOutside();
     armAlarm();
     if (
       state.status !== 'cancelling' &&

@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 
 /**
  * Custom search attributes, so an operator can filter runs in the Temporal Web UI
@@ -17,3 +17,19 @@ export const customSearchAttributes = [
   ContactStatusKey,
   AccountIdKey,
 ];
+
+/**
+ * A contact workflow's search attributes at its start, whoever starts it (its campaign's run, or
+ * an activity for a run winding down): its campaign and contact, and whether it starts dialing.
+ */
+export function contactStartAttributes(
+  campaignId: string,
+  contactId: string,
+  permitted: boolean,
+): SearchAttributePair[] {
+  return [
+    { key: CampaignIdKey, value: campaignId },
+    { key: ContactIdKey, value: contactId },
+    { key: ContactStatusKey, value: permitted ? 'dialing' : 'pending' },
+  ];
+}

@@ -1,4 +1,7 @@
+import { createActivities } from '../../activities';
+import { localActivityResult, type HistoryEvent } from '../../bench/histories';
 import type { CampaignSettingsInput } from '../../src/campaigns/schemas';
+import { defaultRedialConfig } from '../../src/domain/redial';
 import { campaignWorkflowId, contactWorkflowId } from '../../src/domain/ids';
 import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
 import type { CampaignResult } from '../../workflows/campaign';
@@ -11,6 +14,9 @@ import { startEngine, type Engine } from '../support/engine';
 const CONTACTS = 120;
 const LINES = 40;
 
+/** The contacts a run started outside itself by this event, if it records that activity's result. */
+const outsideStarts = (e: HistoryEvent) => localActivityResult<boolean[]>(e, 'startContactWorkflows');
+
 /** Per run of a campaign but its last: the contacts it handed over, and those whose results it took. */
 async function runEnds(engine: Engine, workflowId: string) {
   const runs = [];
@@ -20,12 +26,20 @@ async function runEnds(engine: Engine, workflowId: string) {
   for (const run of runs.filter((r) => r.status.name === 'CONTINUED_AS_NEW')) {
     const history = await engine.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
     const events = history.events ?? [];
+    const firstOutside = events.findIndex((e) => outsideStarts(e) !== undefined);
     ends.push({
       handedOver: events.filter(
         (e) =>
           e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === reportEndBySignal.name,
       ).length,
       byResult: events.filter((e) => e.childWorkflowExecutionCompletedEventAttributes).length,
+      // Children it asked for after it first started contacts outside itself, winding down.
+      childrenAfterOutside:
+        firstOutside < 0
+          ? 0
+          : events.slice(firstOutside).filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)
+              .length,
+      startedOutside: events.some((e) => outsideStarts(e)?.includes(true)),
     });
   }
   return ends;
@@ -126,12 +140,96 @@ describe('continue-as-new after winding down', () => {
 
   it('waits for the ends it would have handed over, and counts every contact once', async () => {
     const phones = syntheticNumbers({ count: 400, seed: 78, lastDigit: (i) => i % 4 });
-    const { workflowId } = await completeCampaign(engine, phones, { maxConcurrentCalls: 10 });
+    const { campaignId, workflowId } = await completeCampaign(engine, phones, { maxConcurrentCalls: 10 });
 
     const ends = await runEnds(engine, workflowId);
     expect(ends.length).toBeGreaterThan(1);
     expect(ends.filter((run) => run.byResult > 0)).toEqual(ends);
     // Seldom any at all: fewer than one a run, where every run used to hand over 9 or 10.
     expect(ends.reduce((sum, run) => sum + run.handedOver, 0)).toBeLessThan(ends.length);
+
+    // Winding down, a run starts its contacts outside itself, so that their ends add no events to
+    // it while it continues as new, and it asks for no child after the first of those starts.
+    expect(ends.filter((run) => run.startedOutside)).toEqual(ends);
+    expect(ends.map((run) => run.childrenAfterOutside)).toEqual(ends.map(() => 0));
+    let outside = 0;
+    for (const c of await engine.store.contacts.find({ campaignId }).toArray()) {
+      const described = await engine.client.workflow
+        .getHandle(contactWorkflowId(campaignId, c._id))
+        .describe();
+      if (!described.parentExecution) outside += 1;
+    }
+    expect(outside).toBeGreaterThan(0);
+    expect(outside).toBeLessThan(phones.length);
   }, 300_000);
+});
+
+/**
+ * The activity a run winding down starts contacts with may run again (its worker died before the
+ * run recorded its result): a start it made before is its own, known by the request's token; a
+ * workflow another request started under the same id is not.
+ */
+describe('starting contacts outside the campaign run', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await startEngine();
+  });
+  afterAll(async () => {
+    await engine.stop();
+  });
+
+  it('knows its own starts when run again, and no other', async () => {
+    const { startContactWorkflows } = createActivities({
+      ...engine.ctx,
+      client: engine.client,
+      dialer: { name: 'none', placeCall: () => Promise.reject(new Error('no dials in this test')) },
+      log: engine.ctx.log,
+      settings: {
+        callbackUrl: 'http://127.0.0.1:1/unused',
+        outcomeTimeoutS: 60,
+        dialTaskQueue: 'unused',
+        dialLocally: false,
+        historyLimit: 6000,
+      },
+    });
+    const campaignId = `outside-${Date.now()}`;
+    const contact = (n: number) => ({
+      campaignId,
+      accountId: engine.accountId,
+      contact: {
+        contactId: `c${n}`,
+        phone: `+1415555010${n}`,
+        timezones: ['America/Los_Angeles'],
+        attempts: 0,
+      },
+      policy: {
+        redial: defaultRedialConfig,
+        isScheduledCall: false,
+        isContextBasedCall: false,
+        outcomeTimeoutS: 60,
+        dialTaskQueue: 'unused',
+      },
+      permitted: false,
+    });
+    // A task queue no worker polls: the workflows start and wait, which is all this test reads.
+    const taskQueue = `idle-${campaignId}`;
+    const first = [contact(1), contact(2)];
+
+    expect(await startContactWorkflows({ taskQueue, token: 'run-a/1', contacts: first })).toEqual([
+      true,
+      true,
+    ]);
+    // Run again with one more: the first two were its own starts, the third a new one.
+    expect(
+      await startContactWorkflows({ taskQueue, token: 'run-a/1', contacts: [...first, contact(3)] }),
+    ).toEqual([true, true, true]);
+    // Another request finds them started by someone else.
+    expect(await startContactWorkflows({ taskQueue, token: 'run-b/1', contacts: [contact(2)] })).toEqual([
+      false,
+    ]);
+
+    for (const n of [1, 2, 3]) {
+      await engine.client.workflow.getHandle(contactWorkflowId(campaignId, `c${n}`)).terminate('test over');
+    }
+  }, 60_000);
 });
