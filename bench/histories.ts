@@ -1,3 +1,4 @@
+import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Stack } from './stack';
 
@@ -8,6 +9,17 @@ export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 export function eventMs(event: HistoryEvent): number {
   const time = event.eventTime;
   return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
+}
+
+/** The result of a local activity of this type, from its marker; undefined for any other event. */
+export function localActivityResult<T>(event: HistoryEvent, type: string): T | undefined {
+  const details = event.markerRecordedEventAttributes?.details;
+  const data = details?.data?.payloads?.[0];
+  const result = details?.result?.payloads?.[0];
+  if (!data || !result) return undefined;
+  if (defaultPayloadConverter.fromPayload<{ activity_type?: string }>(data).activity_type !== type)
+    return undefined;
+  return defaultPayloadConverter.fromPayload<T>(result);
 }
 
 /**

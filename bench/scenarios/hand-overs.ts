@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import { percentile, round } from '../client';
-import { eventMs, type History } from '../histories';
+import { eventMs, localActivityResult, type History } from '../histories';
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -53,6 +53,13 @@ function runStarts(history: History, run: number): RunStarts {
       requests.push(eventMs(event));
     } else if (event.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED) {
       starts.push(eventMs(event));
+    } else {
+      // A run winding down starts its contacts outside itself, in a local activity: each it started
+      // counts as asked for and started when the activity's result was recorded.
+      const started = (localActivityResult<boolean[]>(event, 'startContactWorkflows') ?? []).filter(Boolean);
+      const at = started.map(() => eventMs(event));
+      requests.push(...at);
+      starts.push(...at);
     }
   }
   return { run, requests, starts };

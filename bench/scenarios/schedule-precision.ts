@@ -35,13 +35,12 @@ export async function schedulePrecision(
   stack: Stack,
   vg: VoiceGenieClient,
   contacts = 2000,
-  spreadS = 60,
-  leadS = 45,
+  { spreadS = 60, leadS = 45, repeat = 0 } = {},
 ): Promise<SchedulePrecision> {
   const firstAt = Date.now() + leadS * 1000;
   const due = new Map<string, number>();
-  // A seed of its own per size: numbers that opted out in one run are on the do-not-call list in the next.
-  const list = benchContacts(contacts, 20_000 + contacts).map((c, i) => {
+  // A seed of its own per size and repeat: numbers that opted out in one run are on the do-not-call list in the next.
+  const list = benchContacts(contacts, 20_000 + contacts + 100_000 * repeat).map((c, i) => {
     const at = firstAt + Math.floor((i * spreadS * 1000) / contacts);
     due.set(c.phone_number, at);
     return { ...c, scheduledCallDateTime: new Date(at).toISOString() };
