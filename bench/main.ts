@@ -109,7 +109,8 @@ function describeTasks(tasks: ParentTasks): string {
       .map(
         (i) =>
           `; run ${i.run} event ${i.eventId} of ${i.runEvents}, its task scheduled at ${i.scheduledAtS} s: ` +
-          `${i.what} after ${i.lastedMs} ms, following ${i.before.join(', ')}`,
+          `${i.what} after ${i.lastedMs} ms, following ${i.before.join(', ')}` +
+          (i.nextTaskMs !== undefined ? `; the next task ran ${i.nextTaskMs} ms` : ''),
       )
       .join('')
   );
@@ -131,8 +132,8 @@ function describeHandOvers(h: HandOvers, wallS: number): string {
   return (
     `${h.count}, ≈ ${h.lostS} s lost of ${wallS} s at each run's own rate; ` +
     `drain of pending starts p50 ${h.drainP50S} s at ${round(h.drainShareP50 * 100, 0)}% of the run's rate, ` +
-    `then no child started for p50 ${h.gapP50S} s; each (drain s, gap s, lost s): ` +
-    h.items.map((i) => `${i.drainS}/${i.gapS}/${i.lostS}`).join(', ')
+    `then no child started for p50 ${h.gapP50S} s; each (drain s, gap s of which closing, lost s): ` +
+    h.items.map((i) => `${i.drainS}/${i.gapS}(${i.closeS})/${i.lostS}`).join(', ')
   );
 }
 
@@ -265,11 +266,14 @@ async function main(): Promise<void> {
         // A density asked for again runs on numbers of its own (see the scenario's seed) and keeps its figures apart.
         const repeat = options.precisionContacts.slice(0, i).filter((n) => n === contacts).length;
         const precision = await schedulePrecision(stack, vg, contacts, { repeat });
-        const tasks = parentTasks(await runHistories(stack, campaignWorkflowId(precision.campaignId)));
+        const campaignRuns = await runHistories(stack, campaignWorkflowId(precision.campaignId));
+        const tasks = parentTasks(campaignRuns);
+        const campaignHandOvers = handOvers(campaignRuns);
         const { overASecond: over } = precision;
         results[`schedulePrecision${contacts}${repeat > 0 ? `_${repeat + 1}` : ''}`] = {
           ...precision,
           campaignTasks: tasks,
+          handOvers: campaignHandOvers,
         };
         report(
           [
@@ -280,6 +284,11 @@ async function main(): Promise<void> {
               (over.calls > 0 ? `, scheduled from ${over.fromS} s to ${over.toS} s into the minute` : ''),
           ],
           ['schedule precision', "the campaign's workflow tasks", describeTasks(tasks)],
+          [
+            'schedule precision',
+            "the campaign's hand-overs",
+            describeHandOvers(campaignHandOvers, round(precision.spreadS)),
+          ],
         );
       }
     }

@@ -20,6 +20,11 @@ export interface HandOver {
   /** From the run's last child started to the next run's first (s): no child starts at all. */
   gapS: number;
   /**
+   * The part of the gap up to the run's close (s): its continue-as-new, with any refusals of it and
+   * the replays they bring; the rest is the next run's own start until it starts a child.
+   */
+  closeS: number;
+  /**
    * What the hand-over cost in seconds at the run's own rate: the drain and the gap, less the time
    * the children started in the drain would have taken at that rate.
    */
@@ -42,6 +47,8 @@ interface RunStarts {
   run: number;
   requests: number[];
   starts: number[];
+  /** When its last event was written: for a run that continued as new, its close. */
+  closedAt: number;
 }
 
 function runStarts(history: History, run: number): RunStarts {
@@ -62,7 +69,8 @@ function runStarts(history: History, run: number): RunStarts {
       starts.push(...at);
     }
   }
-  return { run, requests, starts };
+  const last = events.at(-1);
+  return { run, requests, starts, closedAt: last ? eventMs(last) : 0 };
 }
 
 /**
@@ -92,6 +100,7 @@ export function handOvers(parentRuns: History[]): HandOvers {
       drainS: round(drainS),
       drainRate: round(drainS > 0 ? inDrain / drainS : 0),
       gapS: round(gapS),
+      closeS: round(Math.min(gapS, Math.max(0, run.closedAt - lastStart) / 1000)),
       lostS: round(Math.max(0, drainS + gapS - inDrain / Math.max(runRate, 0.001))),
     });
   });

@@ -97,6 +97,11 @@ export interface TaskIncident {
   what: string;
   /** The types of the events just before the task was scheduled, oldest first. */
   before: string[];
+  /**
+   * How long the run's next task ran, from its start to its end (ms): after a failure or a timeout,
+   * the worker replays the run's whole history in it, and the run starts no contact meanwhile.
+   */
+  nextTaskMs?: number;
 }
 
 /** How many events before an incident's task are named: enough to see what the run was doing. */
@@ -125,9 +130,17 @@ export function parentTasks(runs: History[]): ParentTasks {
     // The current task's first scheduling, and whether a worker has taken it since.
     let scheduledIndex = 0;
     let taken = true;
+    let startedAt = 0;
+    // The last incident, until the task after it ends.
+    let awaitingNext: TaskIncident | undefined;
+    const taskEnded = (event: HistoryEvent) => {
+      if (awaitingNext && startedAt > 0) awaitingNext.nextTaskMs = eventMs(event) - startedAt;
+      awaitingNext = undefined;
+      startedAt = 0;
+    };
     const incident = (event: HistoryEvent, what: string) => {
       const taskAt = eventMs(events[scheduledIndex] ?? event);
-      incidents.push({
+      awaitingNext = {
         run,
         eventId: Number(event.eventId ?? 0),
         runEvents: events.length,
@@ -137,25 +150,31 @@ export function parentTasks(runs: History[]): ParentTasks {
         before: events
           .slice(Math.max(0, scheduledIndex - INCIDENT_CONTEXT_EVENTS), scheduledIndex)
           .map((e) => (EventType[e.eventType ?? 0] ?? 'unknown').replace('EVENT_TYPE_', '')),
-      });
+      };
+      incidents.push(awaitingNext);
     };
     events.forEach((event, index) => {
       // A task timed out before it was taken is scheduled again: its wait runs from the first.
       if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) {
         if (taken) scheduledIndex = index;
         taken = false;
-      } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED && !taken) {
-        waits.push(eventMs(event) - eventMs(events[scheduledIndex] ?? event));
+      } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
+        if (!taken) waits.push(eventMs(event) - eventMs(events[scheduledIndex] ?? event));
         taken = true;
-      } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) counts.completed += 1;
-      else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) {
+        startedAt = eventMs(event);
+      } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+        counts.completed += 1;
+        taskEnded(event);
+      } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) {
         const type = TimeoutType[event.workflowTaskTimedOutEventAttributes?.timeoutType ?? 0] ?? 'unknown';
         counts.timedOut[type] = (counts.timedOut[type] ?? 0) + 1;
+        taskEnded(event);
         incident(event, type);
       } else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) {
         const cause =
           WorkflowTaskFailedCause[event.workflowTaskFailedEventAttributes?.cause ?? 0] ?? 'unknown';
         counts.failed[cause] = (counts.failed[cause] ?? 0) + 1;
+        taskEnded(event);
         incident(event, cause);
       }
     });
