@@ -93,6 +93,11 @@ export interface CampaignCarry {
   live: string[];
   /** Scheduled contacts taken but not started yet, by scheduled time; runs from before holding lack it. */
   held?: ContactRef[];
+  /**
+   * Every committed batch was taken when the last run ended, so the next run need not read for
+   * more before it starts its held contacts (a batch added later says so by signal, to either run).
+   */
+  allTaken?: boolean;
   /** The last grant of lines applied, under an account-wide cap. */
   lines?: LinesGrant;
   finishedThisRun: number;
@@ -145,7 +150,7 @@ const { startContactWorkflows } = proxyLocalActivities<Activities>({
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignResult> {
   const { campaignId } = input;
   const inbox: ContactTransition[] = [];
-  let noMoreBatches = false;
+  let noMoreBatches = input.carry?.allTaken === true;
   let wake = false;
   /** Set once the run's state is loaded; handlers registered before it wait for it (or, queries, say so). */
   const controls: Partial<Record<'status' | 'pause' | 'resume' | 'cancel', () => CampaignSnapshot>> = {};
@@ -205,6 +210,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const startsInSteps = patched('campaign-starts-in-steps');
   // Histories from before a run winding down started its contacts outside it started them all as children.
   const startsOutsideWhenWindingDown = patched('campaign-starts-outside-when-winding-down');
+  // Histories from before a run continued in a task of its own went on starting contacts once it was
+  // to continue, and continued in the task that took a local activity's result.
+  const continuesFirst = patched('campaign-continues-in-a-task-of-its-own');
   /**
    * Contacts to start outside this run, collected while the loop decides and started together.
    * A child's end is an event in its parent's history, and the server refuses a continue-as-new
@@ -213,6 +221,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
    */
   let outside: ContactWorkflowInput[] = [];
   let outsideRequests = 0;
+  /** The workflow task (its history length) in which the last outside start's result came back. */
+  let outsideAnsweredIn = 0;
   /**
    * Contacts asked to start in the current workflow task, which its history length names. The
    * answer to each start wakes the loop, which then asks for more.
@@ -606,6 +616,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const { runId, taskQueue } = workflowInfo();
     track(
       startContactWorkflows({ taskQueue, token: `${runId}/${outsideRequests}`, contacts }).then((started) => {
+        outsideAnsweredIn = workflowInfo().historyLength;
         contacts.forEach((c, i) => {
           if (started[i]) return;
           log.warn('contact workflow not started', { contactId: c.contact.contactId });
@@ -694,11 +705,16 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       await cancelEverything();
       if (await settle('cancelled')) return { status: 'cancelled', counters: state.counters };
     }
-    grantPermits();
-    await startContacts();
-    startHeld(START_AHEAD_MAX_MS);
-    startOutside();
-    armAlarm();
+    // A run that is to continue as new starts nothing more: it would wait for each start's answer
+    // before it continues, and every event that arrives meanwhile has its continue-as-new refused
+    // (and the run replayed). The queue and the hold go to the next run, which starts them at once.
+    if (!continuesFirst || historyNext() !== 'continue-as-new') {
+      grantPermits();
+      await startContacts();
+      startHeld(START_AHEAD_MAX_MS);
+      startOutside();
+      armAlarm();
+    }
     if (
       state.status !== 'cancelling' &&
       state.open <= 0 &&
@@ -713,6 +729,11 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const step = historyNext();
     if (step === 'continue-as-new') {
       await Promise.all(inFlight);
+      // A local activity's result is recorded by the task that completes after it. Were that the
+      // task continuing as new, and refused, the replay would run the activity again, and its task
+      // would outlast the task timeout, complete to keep alive, and continue as new in yet another
+      // task, refused again. A timer first ends the task, with the result in it.
+      if (continuesFirst && outsideAnsweredIn === workflowInfo().historyLength) await sleep(1);
       await handOverEnds();
       await condition(allHandlersFinished);
       drain();
@@ -720,6 +741,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       state.queue = [...queue];
       state.live = [...live];
       state.held = held;
+      state.allTaken = noMoreBatches;
       if (accountCapped()) {
         state.plan = { ...plan, accountCapped: true };
         state.lines = grant;

@@ -1,10 +1,11 @@
+import { defaultPayloadConverter } from '@temporalio/common';
 import { createActivities } from '../../activities';
 import { localActivityResult, type HistoryEvent } from '../../bench/histories';
 import type { CampaignSettingsInput } from '../../src/campaigns/schemas';
 import { defaultRedialConfig } from '../../src/domain/redial';
 import { campaignWorkflowId, contactWorkflowId } from '../../src/domain/ids';
 import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
-import type { CampaignResult } from '../../workflows/campaign';
+import type { CampaignResult, CampaignWorkflowInput } from '../../workflows/campaign';
 import type { ContactResult } from '../../workflows/contact';
 import { reportEndBySignal } from '../../workflows/messages';
 import { expectCountersToMatchRecords, launchCampaign } from '../support/campaigns';
@@ -43,6 +44,24 @@ async function runEnds(engine: Engine, workflowId: string) {
     });
   }
   return ends;
+}
+
+/** Per run of a campaign: whether the last run had taken every batch, and whether this one read for more. */
+async function runReads(engine: Engine, workflowId: string) {
+  const reads = [];
+  for await (const run of engine.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    const events =
+      (await engine.client.workflow.getHandle(workflowId, run.runId).fetchHistory()).events ?? [];
+    const started = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const input = started && defaultPayloadConverter.fromPayload<CampaignWorkflowInput>(started);
+    reads.push({
+      allTaken: input?.carry?.allTaken === true,
+      tookContacts: events.some(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'takeContacts',
+      ),
+    });
+  }
+  return reads;
 }
 
 /**
@@ -120,6 +139,12 @@ describe('continue-as-new with calls in progress', () => {
     expect(byResult).toBeGreaterThan(0);
     expect(byResult).toBeLessThan(CONTACTS);
     expect(handedOver).toBeGreaterThan(0);
+
+    // Its redials outlast the taking of its one batch: the runs handed a campaign whose batches were
+    // all taken start their contacts without reading for more.
+    const reads = await runReads(engine, workflowId);
+    expect(reads.some((run) => run.allTaken)).toBe(true);
+    expect(reads.filter((run) => run.allTaken && run.tookContacts)).toEqual([]);
   }, 300_000);
 });
 
