@@ -571,7 +571,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
     state.open += 1;
     startsInTask.starts = startsThisTask() + 1;
-    const input: ContactWorkflowInput = {
+    const contactInput: ContactWorkflowInput = {
       campaignId,
       accountId: plan.accountId,
       contact,
@@ -582,13 +582,13 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     };
     // A manual redial may run again under its id, so only a child start, made once, is safe for it.
     if (startsOutsideWhenWindingDown && mayWindDown && step !== 'carry-on' && !contact.redial) {
-      outside.push(input);
+      outside.push(contactInput);
       return;
     }
     track(
       startChild(contactWorkflow, {
         workflowId,
-        args: [input],
+        args: [contactInput],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         // Only a manual redial may start a finished contact's workflow again under its id.
         workflowIdReusePolicy: contact.redial
