@@ -287,7 +287,7 @@ async function main(): Promise<void> {
           [
             'schedule precision',
             "the campaign's hand-overs",
-            describeHandOvers(campaignHandOvers, round(precision.spreadS)),
+            describeHandOvers(campaignHandOvers, precision.spreadS),
           ],
         );
       }
