@@ -26,10 +26,10 @@ export function localActivityResult<T>(event: HistoryEvent, type: string): T | u
  * The histories of every run of a workflow (each continue-as-new is a run), read once for all
  * readers, in the order the runs started (the server lists the newest first).
  */
-export async function runHistories(stack: Stack, workflowId: string): Promise<History[]> {
+export async function runHistories({ ctx }: Pick<Stack, 'ctx'>, workflowId: string): Promise<History[]> {
   const histories: History[] = [];
-  for await (const run of stack.ctx.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-    histories.push(await stack.ctx.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory());
+  for await (const run of ctx.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    histories.push(await ctx.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory());
   }
   const startedAt = (h: History) => (h.events?.[0] ? eventMs(h.events[0]) : 0);
   return histories.sort((a, b) => startedAt(a) - startedAt(b));

@@ -1,6 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { createActivities } from '../../activities';
-import { localActivityResult, type HistoryEvent } from '../../bench/histories';
+import { localActivityResult, runHistories, type History, type HistoryEvent } from '../../bench/histories';
 import type { CampaignSettingsInput } from '../../src/campaigns/schemas';
 import { defaultRedialConfig } from '../../src/domain/redial';
 import { campaignWorkflowId, contactWorkflowId } from '../../src/domain/ids';
@@ -19,16 +19,11 @@ const LINES = 40;
 const outsideStarts = (e: HistoryEvent) => localActivityResult<boolean[]>(e, 'startContactWorkflows');
 
 /** Per run of a campaign but its last: the contacts it handed over, and those whose results it took. */
-async function runEnds(engine: Engine, workflowId: string) {
-  const runs = [];
-  for await (const run of engine.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
-    runs.push(run);
-  const ends = [];
-  for (const run of runs.filter((r) => r.status.name === 'CONTINUED_AS_NEW')) {
-    const history = await engine.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
+function runEnds(runs: History[]) {
+  return runs.slice(0, -1).map((history) => {
     const events = history.events ?? [];
     const firstOutside = events.findIndex((e) => outsideStarts(e) !== undefined);
-    ends.push({
+    return {
       handedOver: events.filter(
         (e) =>
           e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === reportEndBySignal.name,
@@ -41,27 +36,23 @@ async function runEnds(engine: Engine, workflowId: string) {
           : events.slice(firstOutside).filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)
               .length,
       startedOutside: events.some((e) => outsideStarts(e)?.includes(true)),
-    });
-  }
-  return ends;
+    };
+  });
 }
 
 /** Per run of a campaign: whether the last run had taken every batch, and whether this one read for more. */
-async function runReads(engine: Engine, workflowId: string) {
-  const reads = [];
-  for await (const run of engine.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-    const events =
-      (await engine.client.workflow.getHandle(workflowId, run.runId).fetchHistory()).events ?? [];
+function runReads(runs: History[]) {
+  return runs.map((history) => {
+    const events = history.events ?? [];
     const started = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     const input = started && defaultPayloadConverter.fromPayload<CampaignWorkflowInput>(started);
-    reads.push({
+    return {
       allTaken: input?.carry?.allTaken === true,
       tookContacts: events.some(
         (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'takeContacts',
       ),
-    });
-  }
-  return reads;
+    };
+  });
 }
 
 /**
@@ -110,7 +101,8 @@ describe('continue-as-new with calls in progress', () => {
       redialConfig: { enabled: true, maxAttempts: 2, retryIntervals: [1] },
     });
 
-    const ends = await runEnds(engine, workflowId);
+    const runs = await runHistories(engine, workflowId);
+    const ends = runEnds(runs);
     expect(ends.length).toBeGreaterThan(1);
     // So little room that winding down cannot wait for every call in progress to end.
     expect(ends.some((run) => run.handedOver > 0)).toBe(true);
@@ -142,7 +134,7 @@ describe('continue-as-new with calls in progress', () => {
 
     // Its redials outlast the taking of its one batch: the runs handed a campaign whose batches were
     // all taken start their contacts without reading for more.
-    const reads = await runReads(engine, workflowId);
+    const reads = runReads(runs);
     expect(reads.some((run) => run.allTaken)).toBe(true);
     expect(reads.filter((run) => run.allTaken && run.tookContacts)).toEqual([]);
   }, 300_000);
@@ -167,7 +159,8 @@ describe('continue-as-new after winding down', () => {
     const phones = syntheticNumbers({ count: 400, seed: 78, lastDigit: (i) => i % 4 });
     const { campaignId, workflowId } = await completeCampaign(engine, phones, { maxConcurrentCalls: 10 });
 
-    const ends = await runEnds(engine, workflowId);
+    const runs = await runHistories(engine, workflowId);
+    const ends = runEnds(runs);
     expect(ends.length).toBeGreaterThan(1);
     expect(ends.filter((run) => run.byResult > 0)).toEqual(ends);
     // Seldom any at all: fewer than one a run, where every run used to hand over 9 or 10.
