@@ -5,6 +5,7 @@ import {
   type Collection,
   type Db,
   type Filter,
+  type OptionalUnlessRequiredId,
   type UpdateFilter,
   type WriteError,
 } from 'mongodb';
@@ -30,6 +31,51 @@ import { mapLimit } from '../map-limit';
 const DUPLICATE_KEY = 11000;
 /** Contacts per updateMany: a batch's worth of ids stays a small command. */
 const UPDATE_CHUNK = 200;
+/** Campaigns whose names one write of the backfill inserts. */
+const NAMES_CHUNK = 500;
+/** The sequence document that records the names of older campaigns as backfilled. */
+const NAMES_BACKFILLED = 'campaign-names-backfilled';
+
+/**
+ * Another name of a campaign (its numeric id, or its code within its account), kept as a document
+ * keyed by `_id`: FerretDB reads through no other index, so a lookup by a campaign field would
+ * read every campaign of the database.
+ */
+interface CampaignNameDoc {
+  _id: string;
+  campaignId: string;
+}
+
+const numericName = (numericId: number) => `numeric:${numericId}`;
+const codeName = (accountId: string, code: string) => `code:${accountId}:${code}`;
+
+function campaignNames(c: Pick<CampaignDoc, '_id' | 'numericId' | 'code' | 'accountId'>): CampaignNameDoc[] {
+  return [
+    { _id: numericName(c.numericId), campaignId: c._id },
+    { _id: codeName(c.accountId, c.code), campaignId: c._id },
+  ];
+}
+
+/** Inserts what is new; returns the ids that already existed. */
+async function insertNew<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: T[],
+): Promise<Set<string>> {
+  const existing = new Set<string>();
+  if (docs.length === 0) return existing;
+  try {
+    await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });
+  } catch (err) {
+    if (!(err instanceof MongoBulkWriteError)) throw err;
+    const writeErrors: WriteError[] = ([] as WriteError[]).concat(err.writeErrors);
+    for (const we of writeErrors) {
+      if (we.code !== DUPLICATE_KEY) throw err;
+      const doc = docs[we.index];
+      if (doc) existing.add(doc._id);
+    }
+  }
+  return existing;
+}
 
 export function newCampaignId(): string {
   return new ObjectId().toHexString();
@@ -67,6 +113,7 @@ export class CampaignStore {
   readonly contacts: Collection<ContactDoc>;
   readonly batches: Collection<StoredBatchDoc>;
   readonly calls: Collection<CallDoc>;
+  private readonly names: Collection<CampaignNameDoc>;
   private readonly sequences: Collection<{ _id: string; value: number }>;
   /** Send times handed out to the workers of one dialer (see CallPacer). */
   readonly dialPacing: Collection<PaceDoc>;
@@ -76,6 +123,7 @@ export class CampaignStore {
     this.contacts = db.collection<ContactDoc>('contacts');
     this.batches = db.collection<StoredBatchDoc>('contact_batches');
     this.calls = db.collection<CallDoc>('calls');
+    this.names = db.collection<CampaignNameDoc>('campaign_names');
     this.sequences = db.collection('counters');
     this.dialPacing = db.collection<PaceDoc>('dial_pacing');
   }
@@ -111,8 +159,33 @@ export class CampaignStore {
 
   /* ------------------------------------------------------------ campaigns */
 
+  /**
+   * Its names first: a campaign that can be read is always found by each of them, and a name left
+   * by a failed insert leads to no campaign, as if it were not there.
+   */
   async insertCampaign(doc: CampaignDoc): Promise<void> {
+    await this.names.insertMany(campaignNames(doc), { ordered: false });
     await this.campaigns.insertOne(doc);
+  }
+
+  /**
+   * Writes the names of the campaigns created before names were kept, once per database (a
+   * sequence document records that it ran). A name already there is left as it is, so that
+   * processes starting together may each run it.
+   */
+  async backfillNames(): Promise<void> {
+    if (await this.sequences.findOne({ _id: NAMES_BACKFILLED })) return;
+    const projection = { _id: 1, numericId: 1, code: 1, accountId: 1 } as const;
+    let chunk: CampaignNameDoc[] = [];
+    for await (const campaign of this.campaigns.find({}, { projection })) {
+      chunk.push(...campaignNames(campaign));
+      if (chunk.length >= NAMES_CHUNK * 2) {
+        await insertNew(this.names, chunk);
+        chunk = [];
+      }
+    }
+    await insertNew(this.names, chunk);
+    await this.sequences.updateOne({ _id: NAMES_BACKFILLED }, { $set: { value: 1 } }, { upsert: true });
   }
 
   getCampaign(id: string): Promise<CampaignDoc | null> {
@@ -132,13 +205,14 @@ export class CampaignStore {
    * Another account's campaign is as absent as one that does not exist.
    */
   async findCampaign(accountId: string, ref: string): Promise<CampaignDoc | null> {
-    const byId = await this.campaigns.findOne({ _id: ref });
-    const found =
-      byId ??
-      (/^\d{1,15}$/.test(ref)
-        ? await this.campaigns.findOne({ numericId: Number(ref), accountId })
-        : await this.campaigns.findOne({ code: ref, accountId }));
+    const found = (await this.campaigns.findOne({ _id: ref })) ?? (await this.findByName(accountId, ref));
     return found && found.accountId === accountId && !found.deletedAt ? found : null;
+  }
+
+  private async findByName(accountId: string, ref: string): Promise<CampaignDoc | null> {
+    const name = /^\d{1,15}$/.test(ref) ? numericName(Number(ref)) : codeName(accountId, ref);
+    const named = await this.names.findOne({ _id: name });
+    return named && this.campaigns.findOne({ _id: named.campaignId });
   }
 
   listCampaigns(
@@ -195,21 +269,8 @@ export class CampaignStore {
   /* ------------------------------------------------------------ contacts and batches */
 
   /** Inserts what is new; returns the ids that already existed (duplicates). */
-  async insertContacts(docs: ContactDoc[]): Promise<Set<string>> {
-    const existing = new Set<string>();
-    if (docs.length === 0) return existing;
-    try {
-      await this.contacts.insertMany(docs, { ordered: false });
-    } catch (err) {
-      if (!(err instanceof MongoBulkWriteError)) throw err;
-      const writeErrors: WriteError[] = ([] as WriteError[]).concat(err.writeErrors);
-      for (const we of writeErrors) {
-        if (we.code !== DUPLICATE_KEY) throw err;
-        const doc = docs[we.index];
-        if (doc) existing.add(doc._id);
-      }
-    }
-    return existing;
+  insertContacts(docs: ContactDoc[]): Promise<Set<string>> {
+    return insertNew(this.contacts, docs);
   }
 
   getContact(id: string): Promise<ContactDoc | null> {

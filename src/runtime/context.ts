@@ -56,6 +56,7 @@ export async function createContext(
   const idempotency = new IdempotencyStore(mongo.db);
   await Promise.all([
     store.ensureIndexes(mongo),
+    store.backfillNames(),
     dnc.ensureIndexes(mongo),
     accounts.ensureIndexes(mongo),
     idempotency.ensureIndexes(),
