@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { MongoClient } from 'mongodb';
-import { ensureMongo } from '../src/dev/infra';
-import { freePort } from '../src/dev/processes';
-import { countArgs, percentile, round } from './client';
+import { countArgs, round } from './client';
+import { medianMs, withLocalMongo } from './local-mongo';
 
 /**
  * `npx tsx bench/id-filters.ts [documents]`: what the engine's kinds of filter by `_id` cost on the
@@ -13,18 +8,7 @@ import { countArgs, percentile, round } from './client';
  */
 async function main(): Promise<void> {
   const [documents] = countArgs('npx tsx bench/id-filters.ts [documents]', 20_000);
-  const dataDir = mkdtempSync(join(tmpdir(), 'campaign-engine-id-filters-'));
-  const server = await ensureMongo({
-    dataDir,
-    cacheDir: resolve(__dirname, '..', process.env.CACHE_DIR ?? '.cache'),
-    namespace: 'default',
-    log: (line) => console.log(`[infra] ${line}`),
-    port: await freePort(),
-  });
-  const client = new MongoClient(server.uri);
-  try {
-    await client.connect();
-    const db = client.db(`id_filters_${Date.now()}`);
+  await withLocalMongo('id-filters', async (db) => {
     const docs = db.collection<{ _id: string; status: string }>('docs');
     for (let i = 0; i < documents; i += 1000) {
       const n = Math.min(1000, documents - i);
@@ -59,21 +43,8 @@ async function main(): Promise<void> {
       ],
     ];
     console.log(`${documents} documents`);
-    for (const [name, run] of cases) {
-      const times: number[] = [];
-      for (let i = 0; i < 9; i += 1) {
-        const started = performance.now();
-        await run();
-        times.push(performance.now() - started);
-      }
-      console.log(`${name}: ${round(percentile(times, 50))} ms`);
-    }
-    await db.dropDatabase();
-  } finally {
-    await client.close();
-    await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+    for (const [name, run] of cases) console.log(`${name}: ${round(await medianMs(run))} ms`);
+  });
 }
 
 void main();

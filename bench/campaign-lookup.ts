@@ -1,0 +1,61 @@
+import { CampaignStore } from '../src/campaigns/store';
+import type { CampaignDoc } from '../src/campaigns/model';
+import { emptyCounters } from '../src/domain/counters';
+import { countArgs, round } from './client';
+import { medianMs, withLocalMongo } from './local-mongo';
+
+/**
+ * `npx tsx bench/campaign-lookup.ts [campaigns]`: what finding a campaign by each of its names
+ * costs on the local MongoDB-wire server with `campaigns` campaigns stored (default 1,000), the
+ * median of 9 of each in ms; beside it, the filter on the campaign's own fields that the lookups by
+ * numeric id and code used before (FerretDB v1 reads every campaign for it).
+ */
+async function main(): Promise<void> {
+  const [count] = countArgs('npx tsx bench/campaign-lookup.ts [campaigns]', 1_000);
+  await withLocalMongo('campaign-lookup', async (db) => {
+    const store = new CampaignStore(db);
+    const now = new Date();
+    const campaign = (n: number): CampaignDoc => ({
+      _id: `c${String(n).padStart(23, '0')}`,
+      numericId: n + 1,
+      code: `CAMP-2026-${String(n + 1).padStart(3, '0')}`,
+      accountId: `account-${n % 10}`,
+      name: `Campaign ${n}`,
+      status: 'completed',
+      isScheduledCall: false,
+      isContextBasedCall: false,
+      redialConfig: {
+        enabled: true,
+        maxAttempts: 3,
+        retryIntervals: [1800, 7200],
+        retryOn: ['no_answer', 'busy'],
+      },
+      maxConcurrentCalls: 200,
+      counts: emptyCounters(),
+      batches: ['upload-1'],
+      batchesTaken: 1,
+      createdAt: now,
+      updatedAt: now,
+    });
+    for (let n = 0; n < count; n += 1) await store.insertCampaign(campaign(n));
+    const newest = campaign(count - 1);
+    const cases: [string, () => Promise<unknown>][] = [
+      ['by id', () => store.findCampaign(newest.accountId, newest._id)],
+      ['by numeric id (the newest)', () => store.findCampaign(newest.accountId, String(newest.numericId))],
+      ['by code (the newest)', () => store.findCampaign(newest.accountId, newest.code)],
+      ['by a code no campaign has', () => store.findCampaign(newest.accountId, 'CAMP-1999-001')],
+      [
+        'filter {code, accountId}, as before (the newest)',
+        () => store.campaigns.findOne({ code: newest.code, accountId: newest.accountId }),
+      ],
+      [
+        'filter {code, accountId}, as before (no such code)',
+        () => store.campaigns.findOne({ code: 'CAMP-1999-001', accountId: newest.accountId }),
+      ],
+    ];
+    console.log(`${count} campaigns`);
+    for (const [name, run] of cases) console.log(`${name}: ${round(await medianMs(run))} ms`);
+  });
+}
+
+void main();
