@@ -31,8 +31,8 @@ import { mapLimit } from '../map-limit';
 const DUPLICATE_KEY = 11000;
 /** Contacts per updateMany: a batch's worth of ids stays a small command. */
 const UPDATE_CHUNK = 200;
-/** Campaigns whose names one write of the backfill inserts. */
-const NAMES_CHUNK = 500;
+/** Names one write of the backfill inserts. */
+const NAMES_CHUNK = 1000;
 /** The sequence document that records the names of older campaigns as backfilled. */
 const NAMES_BACKFILLED = 'campaign-names-backfilled';
 
@@ -179,7 +179,7 @@ export class CampaignStore {
     let chunk: CampaignNameDoc[] = [];
     for await (const campaign of this.campaigns.find({}, { projection })) {
       chunk.push(...campaignNames(campaign));
-      if (chunk.length >= NAMES_CHUNK * 2) {
+      if (chunk.length >= NAMES_CHUNK) {
         await insertNew(this.names, chunk);
         chunk = [];
       }
