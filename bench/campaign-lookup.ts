@@ -39,18 +39,19 @@ async function main(): Promise<void> {
     });
     for (let n = 0; n < count; n += 1) await store.insertCampaign(campaign(n));
     const newest = campaign(count - 1);
+    const missing = 'CAMP-1999-001';
     const cases: [string, () => Promise<unknown>][] = [
       ['by id', () => store.findCampaign(newest.accountId, newest._id)],
       ['by numeric id (the newest)', () => store.findCampaign(newest.accountId, String(newest.numericId))],
       ['by code (the newest)', () => store.findCampaign(newest.accountId, newest.code)],
-      ['by a code no campaign has', () => store.findCampaign(newest.accountId, 'CAMP-1999-001')],
+      ['by a code no campaign has', () => store.findCampaign(newest.accountId, missing)],
       [
         'filter {code, accountId}, as before (the newest)',
         () => store.campaigns.findOne({ code: newest.code, accountId: newest.accountId }),
       ],
       [
         'filter {code, accountId}, as before (no such code)',
-        () => store.campaigns.findOne({ code: 'CAMP-1999-001', accountId: newest.accountId }),
+        () => store.campaigns.findOne({ code: missing, accountId: newest.accountId }),
       ],
     ];
     console.log(`${count} campaigns`);

@@ -34,7 +34,7 @@ const UPDATE_CHUNK = 200;
 /** Names one write of the backfill inserts. */
 const NAMES_CHUNK = 1000;
 /** The sequence document that records the names of older campaigns as backfilled. */
-const NAMES_BACKFILLED = 'campaign-names-backfilled';
+export const NAMES_BACKFILLED = 'campaign-names-backfilled';
 
 /**
  * Another name of a campaign (its numeric id, or its code within its account), kept as a document

@@ -1,5 +1,5 @@
 import { MongoClient, type Document } from 'mongodb';
-import { CampaignStore } from '../../src/campaigns/store';
+import { CampaignStore, NAMES_BACKFILLED } from '../../src/campaigns/store';
 import type { CampaignDoc } from '../../src/campaigns/model';
 import { ALWAYS_OPEN } from '../support/campaigns';
 import { startEngine, type Engine } from '../support/engine';
@@ -76,7 +76,7 @@ describe('campaign names', () => {
     await client
       .db(engine.mongo.db.databaseName)
       .collection<{ _id: string }>('counters')
-      .deleteOne({ _id: 'campaign-names-backfilled' });
+      .deleteOne({ _id: NAMES_BACKFILLED });
     const [first, last] = [older[0], older[1_202]] as [CampaignDoc, CampaignDoc];
     expect(await store.findCampaign(engine.accountId, last.code)).toBeNull();
 
