@@ -383,8 +383,9 @@ async function startedOrExplain(
  *   at 100,000 documents). The filter expression is made to match the index.
  * - It uses that index only when `_id` is a filter's one key: {_id, status} and {_id: {$in}} (the
  *   conditional moves of contacts, the cancel sweep) read the whole collection, some 500 ms each at
- *   20,000 contacts. Such filters now read their `_id`s from the index
- *   (tools/ferretdb/vendor-patches/sqlite_id_filter.go); the handlers check the rest as before.
+ *   20,000 contacts, and a range of `_id` (a campaign's calls) every document. Such filters now
+ *   read their `_id`s from the index (tools/ferretdb/vendor-patches/sqlite_id_filter.go); the
+ *   handlers check the rest as before.
  * - It reads, checks and writes an update in separate steps, so concurrent compare-and-set updates
  *   could all win. Updates, findAndModify and deletes are run under one lock
  *   (tools/ferretdb/vendor-patches/handler_write_lock.go).

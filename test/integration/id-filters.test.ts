@@ -79,6 +79,59 @@ describe('filters by _id and more', () => {
     expect(await c.countDocuments({ _id: { $in: [] }, status: 'pending' })).toBe(0);
   });
 
+  it('finds exactly the ids between two strings, whatever characters the ids hold', async () => {
+    const c = engine.mongo.db.collection<Doc>('id_filter_ranges');
+    const strings = [
+      'campaign-a-contact-1:1',
+      'campaign-a-contact-1:2',
+      'campaign-a-contact-',
+      'campaign-a-contact',
+      'campaign-a-contact.',
+      'campaign-a-contact-b-contact-1:1',
+      'campaign-a-contact-"quoted":1',
+      'campaign-a-contact-\\back:1',
+      'campaign-a-contact-<&>:1',
+      'campaign-a-contact-é:1',
+      'campaign-a-contact-\u0001:1',
+      'campaign-a-contact-\u{1F600}:1',
+      'campaign-a-contacts',
+      'campaign-b-contact-1:1',
+      'campaign-a"contact-1',
+      'campaign-',
+      '',
+    ];
+    const all: Doc['_id'][] = [...strings, 7, new ObjectId()];
+    await c.insertMany(all.map((_id, n) => ({ _id, status: n % 2 ? 'done' : 'pending', n })));
+    const utf8 = (s: string) => Buffer.from(s, 'utf8');
+    const between = (from: string, to: string, upperIncluded: boolean) =>
+      strings
+        .filter((s) => {
+          const [lo, hi] = [Buffer.compare(utf8(s), utf8(from)), Buffer.compare(utf8(s), utf8(to))];
+          return lo >= 0 && (hi < 0 || (upperIncluded && hi === 0));
+        })
+        .sort();
+    const found = async (filter: object) =>
+      (await c.find(filter).toArray()).map((d) => d._id as string).sort();
+    const ranges: [string, string][] = [
+      ['campaign-a-contact-', 'campaign-a-contact.'],
+      ['campaign-a-contact-1', 'campaign-a-contact-1:2'],
+      ['campaign-a', 'campaign-b'],
+      ['campaign-a-contact-"', 'campaign-a-contact-<'],
+      ['"', 'c'],
+      ['', 'campaign-a-contact-1:1'],
+      ['campaign-b', 'campaign-a'],
+    ];
+    for (const [from, to] of ranges) {
+      expect(await found({ _id: { $gte: from, $lt: to } })).toEqual(between(from, to, false));
+      expect(await found({ _id: { $gte: from, $lte: to } })).toEqual(between(from, to, true));
+      const pending = between(from, to, false).filter((s) => strings.indexOf(s) % 2 === 0);
+      expect(await found({ _id: { $gte: from, $lt: to }, status: 'pending' })).toEqual(pending);
+    }
+    expect(await found({ _id: { $gt: 'campaign-a-contact-', $lt: 'campaign-a-contact.' } })).toEqual(
+      between('campaign-a-contact-', 'campaign-a-contact.', false).filter((s) => s !== 'campaign-a-contact-'),
+    );
+  });
+
   it('reads such filters through the _id index, not the whole collection', async () => {
     const c = await collection('id_filter_plans', 10);
     const plan = async (filter: object) =>
@@ -91,6 +144,7 @@ describe('filters by _id and more', () => {
     const scan = /COLLSCAN|detail=SCAN /;
     expect(await plan({ _id: 'd1', status: { $in: ['pending'] } })).not.toMatch(scan);
     expect(await plan({ _id: { $in: ['d1', 'd2'] }, status: 'pending' })).not.toMatch(scan);
+    expect(await plan({ _id: { $gte: 'd1', $lt: 'd2' }, status: 'pending' })).not.toMatch(scan);
     expect(await plan({ status: 'pending' })).toMatch(scan);
   });
 
