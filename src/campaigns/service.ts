@@ -40,7 +40,7 @@ import {
   type CampaignSettingsInput,
   type ContactInput,
 } from './schemas';
-import { batchDocId, contactIdFor, newCampaignId, withDelta, type CampaignStore } from './store';
+import { batchDocId, callsOf, contactIdFor, newCampaignId, withDelta, type CampaignStore } from './store';
 
 export interface ServiceDeps {
   store: CampaignStore;
@@ -591,7 +591,7 @@ export class CampaignService {
       // A call is named by the provider's id or by our own (its idempotency key).
       const calls = await this.deps.store.calls
         .find(
-          { campaignId: campaign._id, $or: [{ callId: { $in: ids } }, { _id: { $in: ids } }] },
+          { ...callsOf(campaign._id), $or: [{ callId: { $in: ids } }, { _id: { $in: ids } }] },
           { projection: { contactId: 1 } },
         )
         .toArray();

@@ -10,6 +10,7 @@ import {
   type WriteError,
 } from 'mongodb';
 import type { CampaignCounters } from '../domain/counters';
+import { contactWorkflowIdPrefix } from '../domain/ids';
 import {
   activeCampaignStatuses,
   type CallOutcome,
@@ -84,6 +85,18 @@ export function newCampaignId(): string {
 /** A number appears once per campaign however it was written: its id derives from the E.164 form. */
 export function contactIdFor(campaignId: string, e164: string): string {
   return createHash('sha256').update(`${campaignId}|${e164}`).digest('hex').slice(0, 24);
+}
+
+/**
+ * The filter for a campaign's calls. Their `_id`s, the dial keys, begin with the campaign's contact
+ * workflow id prefix, so it holds that range of `_id`, which every server reads from its `_id`
+ * index, FerretDB v1 from the only index it has; `campaignId` keeps out the calls of a campaign
+ * whose id extends this one's prefix.
+ */
+export function callsOf(campaignId: string): Filter<CallDoc> {
+  const from = contactWorkflowIdPrefix(campaignId);
+  const to = from.slice(0, -1) + String.fromCharCode(from.charCodeAt(from.length - 1) + 1);
+  return { _id: { $gte: from, $lt: to }, campaignId };
 }
 
 export function batchDocId(campaignId: string, uploadId: string): string {
@@ -426,7 +439,7 @@ export class CampaignStore {
     campaignId: string,
     opts: { limit: number; offset: number; outcomes?: CallOutcome[] },
   ): Promise<CallDoc[]> {
-    const filter: Filter<CallDoc> = { campaignId };
+    const filter = callsOf(campaignId);
     if (opts.outcomes?.length) filter.outcome = { $in: opts.outcomes };
     return this.calls.find(filter).sort({ createdAt: 1 }).skip(opts.offset).limit(opts.limit).toArray();
   }
@@ -435,7 +448,7 @@ export class CampaignStore {
   async countCalls(campaignId: string): Promise<{ placed: number; outcomes: Record<string, number> }> {
     const rows = await this.calls
       .aggregate<{ _id: { outcome?: CallOutcome; status: CallDoc['status'] }; n: number }>([
-        { $match: { campaignId } },
+        { $match: callsOf(campaignId) },
         { $group: { _id: { outcome: '$outcome', status: '$status' }, n: { $sum: 1 } } },
       ])
       .toArray();

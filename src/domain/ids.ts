@@ -11,8 +11,13 @@ export function accountLinesWorkflowId(accountId: string): string {
   return `account-${accountId}-lines`;
 }
 
+/** What the id of every contact workflow of a campaign, and so every dial key of it, begins with. */
+export function contactWorkflowIdPrefix(campaignId: string): string {
+  return `campaign-${campaignId}-contact-`;
+}
+
 export function contactWorkflowId(campaignId: string, contactId: string): string {
-  return `campaign-${campaignId}-contact-${contactId}`;
+  return `${contactWorkflowIdPrefix(campaignId)}${contactId}`;
 }
 
 /** One key per dial attempt: a provider that sees it twice must not place a second call. */

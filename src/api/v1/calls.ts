@@ -1,4 +1,5 @@
 import { notFound } from '../../campaigns/errors';
+import { callsOf } from '../../campaigns/store';
 import { page, presentCall } from './present';
 import { CAMPAIGN_NOT_FOUND, defineRoute } from './route';
 import {
@@ -50,7 +51,7 @@ export const callRoutes = [
       const call =
         byId?.campaignId === campaign._id
           ? byId
-          : await store.calls.findOne({ campaignId: campaign._id, callId: params.callId });
+          : await store.calls.findOne({ ...callsOf(campaign._id), callId: params.callId });
       if (!call) throw notFound('Call');
       return presentCall(call);
     },

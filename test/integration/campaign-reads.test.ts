@@ -1,0 +1,99 @@
+import { MongoClient, type Document } from 'mongodb';
+import { CampaignReports } from '../../src/campaigns/reports';
+import { CampaignStore } from '../../src/campaigns/store';
+import type { CallDoc } from '../../src/campaigns/model';
+import { contactWorkflowId, dialIdempotencyKey } from '../../src/domain/ids';
+import { startEngine, type Engine } from '../support/engine';
+
+/**
+ * The reports and listings of one campaign on a database that holds others: the local
+ * MongoDB-wire server reads through `_id` alone, so each read of a campaign's calls must hold a
+ * range of `_id`, or it reads every call of every campaign.
+ */
+describe('reads of one campaign among others', () => {
+  let engine: Engine;
+  let client: MongoClient;
+  /** The same database through a client that reports every command it sends. */
+  let store: CampaignStore;
+  let reports: CampaignReports;
+  const reads: { collection: string; filter: { _id?: unknown } }[] = [];
+
+  beforeAll(async () => {
+    engine = await startEngine();
+    client = new MongoClient(process.env.MONGODB_URI as string, { monitorCommands: true });
+    client.on('commandStarted', (e) => {
+      const { find, aggregate, filter, pipeline } = e.command as {
+        find?: string;
+        aggregate?: string;
+        filter?: Document;
+        pipeline?: { $match?: Document }[];
+      };
+      if (find) reads.push({ collection: find, filter: filter ?? {} });
+      if (aggregate) reads.push({ collection: aggregate, filter: pipeline?.[0]?.$match ?? {} });
+    });
+    await client.connect();
+    store = new CampaignStore(client.db(engine.mongo.db.databaseName));
+    reports = new CampaignReports(store);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await engine?.stop();
+  });
+
+  const call = (
+    campaignId: string,
+    contactId: string,
+    attempt: number,
+    outcome: CallDoc['outcome'],
+  ): CallDoc => ({
+    _id: dialIdempotencyKey(contactWorkflowId(campaignId, contactId), attempt),
+    callId: `provider-${campaignId}-${contactId}-${attempt}`,
+    campaignId,
+    contactId,
+    accountId: engine.accountId,
+    attempt,
+    phone: '+14155550100',
+    status: 'ended',
+    outcome,
+    durationS: outcome === 'answered' ? 40 : 0,
+    createdAt: new Date(Date.UTC(2026, 11, 1, 9, 0, attempt)),
+    endedAt: new Date(Date.UTC(2026, 11, 1, 9, 1, attempt)),
+  });
+
+  it("reads a campaign's calls by their range of _id, and only its own", async () => {
+    // The second campaign's id extends the first's prefix: its calls' keys do too.
+    const [ours, longer, other] = ['c1', 'c1-contact-x', 'c2'];
+    await store.calls.insertMany([
+      call(ours, 'k1', 1, 'no_answer'),
+      call(ours, 'k1', 2, 'answered'),
+      call(ours, 'k2', 1, 'busy'),
+      call(longer, 'k1', 1, 'answered'),
+      call(other, 'k1', 1, 'answered'),
+    ]);
+    reads.length = 0;
+
+    const stats = await reports.callStats([ours, other, ours]);
+    expect(stats.get(ours)).toMatchObject({
+      attempts: 3,
+      redialAttempts: 1,
+      answered: 1,
+      totalDurationS: 40,
+    });
+    expect(stats.get(other)).toMatchObject({ attempts: 1, answered: 1 });
+    expect((await reports.allCalls(ours)).map((r) => r.attemptKey)).toEqual([
+      call(ours, 'k1', 1, 'no_answer')._id,
+      call(ours, 'k2', 1, 'busy')._id,
+      call(ours, 'k1', 2, 'answered')._id,
+    ]);
+    expect((await reports.history(ours, { limit: 1, offset: 1 })).total).toBe(3);
+    expect((await store.listCalls(ours, { limit: 10, offset: 0, outcomes: ['answered'] })).length).toBe(1);
+    expect(await store.countCalls(ours)).toMatchObject({ outcomes: { no_answer: 1, answered: 1, busy: 1 } });
+    expect(await store.countCalls(longer)).toMatchObject({ outcomes: { answered: 1 } });
+
+    const callReads = reads.filter((r) => r.collection === 'calls');
+    expect(callReads.length).toBeGreaterThanOrEqual(7);
+    for (const { filter } of callReads) {
+      expect(Object.keys(filter._id as object).sort()).toEqual(['$gte', '$lt']);
+    }
+  });
+});
