@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { callOutcomes, isFinalContactStatus, type CallOutcome } from '../domain/status';
 import type { CallDoc, CampaignDoc, ContactDoc } from './model';
 import { mapLimit } from '../map-limit';
-import { callsOf, type CampaignStore } from './store';
+import { callsOf, contactsOf, type CampaignStore } from './store';
 
 /**
  * Reports built on the record: call statistics, per-call history rows and their CSV export.
@@ -84,6 +84,8 @@ type CallFields = Pick<
 >;
 type ContactFields = Pick<ContactDoc, '_id' | 'name' | 'email' | 'customData'>;
 
+/** What the reads of a campaign's contacts need of it. */
+type CampaignRef = Pick<CampaignDoc, '_id' | 'contactIdPrefix'>;
 /** Campaigns whose calls `callStats` reads at once. */
 const CAMPAIGNS_AT_ONCE = 8;
 /** Above this many contacts a lookup by `_id` list is one scan of the campaign's contacts instead. */
@@ -104,23 +106,23 @@ export class CampaignReports {
    * `total` counts every matching attempt. One scan of the calls, one lookup of the page's contacts.
    */
   async history(
-    campaignId: string,
+    campaign: CampaignRef,
     opts: { statuses?: readonly CallRowStatus[]; limit: number; offset: number },
   ): Promise<{ total: number; rows: CallRow[] }> {
-    let calls = (await this.campaignCalls(campaignId)).map(toRow);
+    let calls = (await this.campaignCalls(campaign._id)).map(toRow);
     if (opts.statuses?.length) {
       const wanted = new Set(opts.statuses);
       calls = calls.filter((row) => wanted.has(row.status));
     }
     const rows = calls.slice(opts.offset, opts.offset + opts.limit);
-    await this.attachContacts(campaignId, rows);
+    await this.attachContacts(campaign, rows);
     return { total: calls.length, rows };
   }
 
   /** Every call attempt of a campaign with its contact, oldest first. */
-  async allCalls(campaignId: string): Promise<CallRow[]> {
-    const rows = (await this.campaignCalls(campaignId)).map(toRow);
-    await this.attachContacts(campaignId, rows);
+  async allCalls(campaign: CampaignRef): Promise<CallRow[]> {
+    const rows = (await this.campaignCalls(campaign._id)).map(toRow);
+    await this.attachContacts(campaign, rows);
     return rows;
   }
 
@@ -129,15 +131,14 @@ export class CampaignReports {
    * are called as soon as their calling window allows. One scan of the campaign's contacts.
    */
   async scheduleSplit(
-    campaign: Pick<CampaignDoc, '_id' | 'batches'>,
+    campaign: CampaignRef & Pick<CampaignDoc, 'batches'>,
     now = new Date(),
   ): Promise<ScheduleSplit> {
     const committed = new Set(campaign.batches);
     const split: ScheduleSplit = { scheduled: 0, immediate: 0 };
-    const cursor = this.store.contacts.find(
-      { campaignId: campaign._id },
-      { projection: { uploadId: 1, status: 1, scheduledAt: 1 } },
-    );
+    const cursor = this.store.contacts.find(contactsOf(campaign), {
+      projection: { uploadId: 1, status: 1, scheduledAt: 1 },
+    });
     for await (const contact of cursor) {
       if (!committed.has(contact.uploadId) || isFinalContactStatus(contact.status)) continue;
       if (contact.scheduledAt && contact.scheduledAt > now) split.scheduled += 1;
@@ -187,12 +188,12 @@ export class CampaignReports {
     );
   }
 
-  private async attachContacts(campaignId: string, rows: CallRow[]): Promise<void> {
+  private async attachContacts(campaign: CampaignRef, rows: CallRow[]): Promise<void> {
     if (rows.length === 0) return;
     const ids = [...new Set(rows.map((r) => r.contactId))];
     const projection = { name: 1, email: 1, customData: 1 };
     const contacts = await this.store.contacts
-      .find<ContactFields>(ids.length <= MAX_ID_LOOKUP ? { _id: { $in: ids } } : { campaignId }, {
+      .find<ContactFields>(ids.length <= MAX_ID_LOOKUP ? { _id: { $in: ids } } : contactsOf(campaign), {
         projection,
       })
       .toArray();

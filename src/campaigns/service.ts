@@ -40,7 +40,16 @@ import {
   type CampaignSettingsInput,
   type ContactInput,
 } from './schemas';
-import { batchDocId, callsOf, contactIdFor, newCampaignId, withDelta, type CampaignStore } from './store';
+import {
+  batchDocId,
+  callsOf,
+  contactIdFor,
+  contactIdPrefix,
+  contactsOf,
+  newCampaignId,
+  withDelta,
+  type CampaignStore,
+} from './store';
 
 export interface ServiceDeps {
   store: CampaignStore;
@@ -223,18 +232,18 @@ export function acceptContacts(
 
 /** The documents of an upload's accepted contacts, in the upload's order, and their calling zones. */
 function contactDocs(
-  upload: { campaignId: string; uploadId: string; now: number },
+  upload: { campaign: Pick<CampaignDoc, '_id' | 'contactIdPrefix'>; uploadId: string; now: number },
   accepted: AcceptedContact[],
   blocked: Set<string>,
 ): Pick<ReadUpload, 'docs' | 'timezones'> {
   const createdAt = new Date(upload.now);
   const timezones = new Map<string, string[]>();
   const docs = accepted.map((a, i): ContactDoc => {
-    const _id = contactIdFor(upload.campaignId, a.e164);
+    const _id = contactIdFor(upload.campaign, a.e164);
     timezones.set(_id, a.timezones);
     return {
       _id,
-      campaignId: upload.campaignId,
+      campaignId: upload.campaign._id,
       uploadId: upload.uploadId,
       seq: upload.now * 1000 + i,
       phone: a.e164,
@@ -354,6 +363,7 @@ export class CampaignService {
       counts: emptyCounters(),
       batches: [],
       batchesTaken: 0,
+      contactIdPrefix: contactIdPrefix(id),
       createdAt: now,
       updatedAt: now,
       ...(settings.agentId && { agentId: settings.agentId }),
@@ -418,9 +428,14 @@ export class CampaignService {
     // Every contact is checked before anything is written, so that a refused request writes nothing.
     // Writing parts while later ones were checked took longer: the database and the checking
     // share the same cores (BENCHMARKS.md, start latency).
-    const upload = await this.readUpload(accountId, { _id: id, isScheduledCall }, contacts, {
-      strictSchedule: false,
-    });
+    const upload = await this.readUpload(
+      accountId,
+      { _id: id, isScheduledCall, contactIdPrefix: contactIdPrefix(id) },
+      contacts,
+      {
+        strictSchedule: false,
+      },
+    );
     if (upload.rejected.length > 0) {
       // contactProblems names every problem of a contact (its number and its time both).
       const rules = { isScheduledCall, region: this.deps.defaultRegion, now: upload.now };
@@ -466,7 +481,7 @@ export class CampaignService {
    */
   private async readUpload(
     accountId: string,
-    campaign: Pick<CampaignDoc, '_id' | 'isScheduledCall'>,
+    campaign: Pick<CampaignDoc, '_id' | 'isScheduledCall' | 'contactIdPrefix'>,
     contacts: ContactInput[],
     opts: UploadOptions,
   ): Promise<ReadUpload> {
@@ -488,7 +503,7 @@ export class CampaignService {
     }
     const blocked = await this.deps.dnc.blockedNumbers(accountId, campaign._id);
     const uploadId = randomUUID();
-    const { docs, timezones } = contactDocs({ campaignId: campaign._id, uploadId, now }, accepted, blocked);
+    const { docs, timezones } = contactDocs({ campaign, uploadId, now }, accepted, blocked);
     return { now, uploadId, docs, timezones, rejected, duplicates };
   }
 
@@ -602,7 +617,7 @@ export class CampaignService {
     } else {
       const { outcomes, maxPreviousAttempts } = selection.criteria;
       candidates = await this.deps.store.contacts
-        .find({ campaignId: campaign._id, lastOutcome: { $in: outcomes } })
+        .find({ ...contactsOf(campaign), lastOutcome: { $in: outcomes } })
         .toArray();
       considered = candidates.length;
       candidates = candidates.filter((c) => {

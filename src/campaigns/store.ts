@@ -82,21 +82,37 @@ export function newCampaignId(): string {
   return new ObjectId().toHexString();
 }
 
+/** What every contact id of a campaign created now begins with (`CampaignDoc.contactIdPrefix`). */
+export function contactIdPrefix(campaignId: string): string {
+  return `${campaignId}:`;
+}
+
 /** A number appears once per campaign however it was written: its id derives from the E.164 form. */
-export function contactIdFor(campaignId: string, e164: string): string {
-  return createHash('sha256').update(`${campaignId}|${e164}`).digest('hex').slice(0, 24);
+export function contactIdFor(campaign: Pick<CampaignDoc, '_id' | 'contactIdPrefix'>, e164: string): string {
+  const digest = createHash('sha256').update(`${campaign._id}|${e164}`).digest('hex').slice(0, 24);
+  return `${campaign.contactIdPrefix ?? ''}${digest}`;
 }
 
 /**
- * The filter for a campaign's calls. Their `_id`s, the dial keys, begin with the campaign's contact
- * workflow id prefix, so it holds that range of `_id`, which every server reads from its `_id`
- * index, FerretDB v1 from the only index it has; `campaignId` keeps out the calls of a campaign
- * whose id extends this one's prefix.
+ * Every string that begins with `prefix`, as a range, which every server reads from its `_id`
+ * index (FerretDB v1 from the only index it has). Filters that hold one keep `campaignId` too: it
+ * keeps out a campaign whose id extends another's prefix.
  */
+function startingWith(prefix: string): { $gte: string; $lt: string } {
+  const last = prefix.length - 1;
+  return { $gte: prefix, $lt: prefix.slice(0, last) + String.fromCharCode(prefix.charCodeAt(last) + 1) };
+}
+
+/** The filter for a campaign's calls: their `_id`s, the dial keys, begin with its contact workflow ids. */
 export function callsOf(campaignId: string): Filter<CallDoc> {
-  const from = contactWorkflowIdPrefix(campaignId);
-  const to = from.slice(0, -1) + String.fromCharCode(from.charCodeAt(from.length - 1) + 1);
-  return { _id: { $gte: from, $lt: to }, campaignId };
+  return { _id: startingWith(contactWorkflowIdPrefix(campaignId)), campaignId };
+}
+
+/** The filter for a campaign's contacts: by their range of `_id` where the campaign has one. */
+export function contactsOf(campaign: Pick<CampaignDoc, '_id' | 'contactIdPrefix'>): Filter<ContactDoc> {
+  return campaign.contactIdPrefix === undefined
+    ? { campaignId: campaign._id }
+    : { _id: startingWith(campaign.contactIdPrefix), campaignId: campaign._id };
 }
 
 export function batchDocId(campaignId: string, uploadId: string): string {
@@ -378,20 +394,22 @@ export class CampaignStore {
   }
 
   listContacts(
-    campaignId: string,
+    campaign: Pick<CampaignDoc, '_id' | 'contactIdPrefix'>,
     opts: { statuses?: ContactStatus[]; limit: number; offset: number },
   ): Promise<ContactDoc[]> {
-    const filter: Filter<ContactDoc> = { campaignId };
+    const filter = contactsOf(campaign);
     if (opts.statuses?.length) filter.status = { $in: opts.statuses };
     return this.contacts.find(filter).sort({ seq: 1 }).skip(opts.offset).limit(opts.limit).toArray();
   }
 
   /** Contacts by status, counting only committed uploads: the record the workflow's counters must match. */
-  async countContacts(campaign: Pick<CampaignDoc, '_id' | 'batches'>): Promise<Record<string, number>> {
+  async countContacts(
+    campaign: Pick<CampaignDoc, '_id' | 'batches' | 'contactIdPrefix'>,
+  ): Promise<Record<string, number>> {
     const committed = new Set(campaign.batches);
     const rows = await this.contacts
       .aggregate<{ _id: { status: ContactStatus; uploadId: string }; n: number }>([
-        { $match: { campaignId: campaign._id } },
+        { $match: contactsOf(campaign) },
         { $group: { _id: { status: '$status', uploadId: '$uploadId' }, n: { $sum: 1 } } },
       ])
       .toArray();

@@ -1,14 +1,15 @@
 import { MongoClient, type Document } from 'mongodb';
 import { CampaignReports } from '../../src/campaigns/reports';
-import { CampaignStore } from '../../src/campaigns/store';
+import { CampaignStore, contactsOf } from '../../src/campaigns/store';
 import type { CallDoc } from '../../src/campaigns/model';
 import { contactWorkflowId, dialIdempotencyKey } from '../../src/domain/ids';
+import { ALWAYS_OPEN } from '../support/campaigns';
 import { startEngine, type Engine } from '../support/engine';
 
 /**
  * The reports and listings of one campaign on a database that holds others: the local
- * MongoDB-wire server reads through `_id` alone, so each read of a campaign's calls must hold a
- * range of `_id`, or it reads every call of every campaign.
+ * MongoDB-wire server reads through `_id` alone, so each read of a campaign's calls or contacts
+ * must hold a range of `_id`, or it reads every call or contact of every campaign.
  */
 describe('reads of one campaign among others', () => {
   let engine: Engine;
@@ -80,12 +81,12 @@ describe('reads of one campaign among others', () => {
       totalDurationS: 40,
     });
     expect(stats.get(other)).toMatchObject({ attempts: 1, answered: 1 });
-    expect((await reports.allCalls(ours)).map((r) => r.attemptKey)).toEqual([
+    expect((await reports.allCalls({ _id: ours })).map((r) => r.attemptKey)).toEqual([
       call(ours, 'k1', 1, 'no_answer')._id,
       call(ours, 'k2', 1, 'busy')._id,
       call(ours, 'k1', 2, 'answered')._id,
     ]);
-    expect((await reports.history(ours, { limit: 1, offset: 1 })).total).toBe(3);
+    expect((await reports.history({ _id: ours }, { limit: 1, offset: 1 })).total).toBe(3);
     expect((await store.listCalls(ours, { limit: 10, offset: 0, outcomes: ['answered'] })).length).toBe(1);
     expect(await store.countCalls(ours)).toMatchObject({ outcomes: { no_answer: 1, answered: 1, busy: 1 } });
     expect(await store.countCalls(longer)).toMatchObject({ outcomes: { answered: 1 } });
@@ -95,5 +96,57 @@ describe('reads of one campaign among others', () => {
     for (const { filter } of callReads) {
       expect(Object.keys(filter._id as object).sort()).toEqual(['$gte', '$lt']);
     }
+  });
+
+  const settings = { name: 'reads', agentId: 'agent-1', callingHours: ALWAYS_OPEN };
+  const numbers = ['+14155550101', '+14155550102', '+14155550103'];
+  const expectRangeReads = (collection: string) => {
+    const of = reads.filter((r) => r.collection === collection);
+    expect(of.length).toBeGreaterThan(0);
+    for (const { filter } of of) expect(Object.keys(filter._id as object).sort()).toEqual(['$gte', '$lt']);
+  };
+
+  it("reads a campaign's contacts by their range of _id, and only its own", async () => {
+    const campaign = await engine.service.createCampaign(engine.accountId, settings);
+    const other = await engine.service.createCampaign(engine.accountId, settings);
+    await engine.service.uploadContacts(
+      engine.accountId,
+      campaign._id,
+      numbers.map((phone_number) => ({ phone_number })),
+    );
+    await engine.service.uploadContacts(engine.accountId, other._id, [
+      { phone_number: numbers[0] as string },
+    ]);
+    const stored = await store.getCampaign(campaign._id);
+    if (!stored) throw new Error('campaign not stored');
+    reads.length = 0;
+
+    const listed = await store.listContacts(stored, { limit: 10, offset: 0 });
+    expect(listed.map((c) => c.phone)).toEqual(numbers);
+    for (const c of listed) expect(c._id.startsWith(`${campaign._id}:`)).toBe(true);
+    expect(await store.countContacts(stored)).toEqual({ pending: 3 });
+    expect(await reports.scheduleSplit(stored)).toEqual({ scheduled: 0, immediate: 3 });
+    expect(await store.contacts.countDocuments(contactsOf(stored))).toBe(3);
+    expectRangeReads('contacts');
+  });
+
+  it('keeps the contact ids of a campaign created before they began with its id, and its numbers once', async () => {
+    const campaign = await engine.service.createCampaign(engine.accountId, settings);
+    await engine.store.campaigns.updateOne({ _id: campaign._id }, { $unset: { contactIdPrefix: '' } });
+    const upload = (phones: string[]) =>
+      engine.service.uploadContacts(
+        engine.accountId,
+        campaign._id,
+        phones.map((phone_number) => ({ phone_number })),
+      );
+
+    expect(await upload(numbers.slice(0, 2))).toMatchObject({ uploaded: 2, duplicates: 0 });
+    expect(await upload(numbers)).toMatchObject({ uploaded: 1, duplicates: 2 });
+    const stored = await store.getCampaign(campaign._id);
+    if (!stored) throw new Error('campaign not stored');
+    const listed = await store.listContacts(stored, { limit: 10, offset: 0 });
+    expect(listed.map((c) => c.phone)).toEqual(numbers);
+    for (const c of listed) expect(c._id).toMatch(/^[0-9a-f]{24}$/);
+    expect(await store.countContacts(stored)).toEqual({ pending: 3 });
   });
 });

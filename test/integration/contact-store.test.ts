@@ -50,7 +50,7 @@ describe('contacts as stored', () => {
     const campaign = await newCampaign('adopted');
     // What an upload leaves when its process dies after writing its contacts, before its batch.
     const orphan: ContactDoc = {
-      _id: contactIdFor(campaign._id, lost),
+      _id: contactIdFor(campaign, lost),
       campaignId: campaign._id,
       uploadId: 'an upload that never committed',
       seq: 1,

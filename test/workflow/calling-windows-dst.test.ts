@@ -98,9 +98,11 @@ describe('calling windows across DST changes on the time-skipping server', () =>
         scheduledCallDateTime: new Date(at(c.scheduled)).toISOString(),
       })),
     );
+    const campaign = await engine.store.getCampaign(campaignId);
+    if (!campaign) throw new Error(`no campaign ${campaignId}`);
     const contacts = cases.map((c, i) => {
       const phone = phones[i] as string;
-      return { ...c, phone, contactId: contactIdFor(campaignId, phone) };
+      return { ...c, phone, contactId: contactIdFor(campaign, phone) };
     });
     const hours = callingHours ?? DEFAULT_HOURS;
     const clockOf = (c: Case) => hours.timezone ?? c.zone;

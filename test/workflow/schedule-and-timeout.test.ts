@@ -1,9 +1,8 @@
 import { campaignWorkflowId, contactWorkflowId } from '../../src/domain/ids';
-import { contactIdFor } from '../../src/campaigns/store';
 import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
 import type { CampaignResult } from '../../workflows/campaign';
 import { startEngine, type Engine } from '../support/engine';
-import { launchCampaign } from '../support/campaigns';
+import { contactIdIn, launchCampaign } from '../support/campaigns';
 import { dialsIn } from '../support/dials';
 
 const DAY_MS = 24 * 3600_000;
@@ -23,7 +22,7 @@ describe('schedules and outcome timeouts on the time-skipping server', () => {
   /** When (server time) the contact workflow dialed, attempt by attempt. */
   async function dialTimes(campaignId: string, phone: string): Promise<number[]> {
     const handle = engine.client.workflow.getHandle(
-      contactWorkflowId(campaignId, contactIdFor(campaignId, phone)),
+      contactWorkflowId(campaignId, await contactIdIn(engine, campaignId, phone)),
     );
     return dialsIn(await handle.fetchHistory()).map((d) => d.atMs);
   }

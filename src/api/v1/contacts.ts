@@ -2,6 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { notFound } from '../../campaigns/errors';
 import type { ContactInput } from '../../campaigns/schemas';
 import { contactIdFor } from '../../campaigns/store';
+import type { CampaignDoc } from '../../campaigns/model';
 import { normalizePhone } from '../../phones/normalize';
 import type { DialectDeps } from '../dialects/deps';
 import { validationError, zodIssues } from './errors';
@@ -57,10 +58,10 @@ function screenContacts(raw: unknown): {
 }
 
 /** A contact by its id or, failing that, by its number (ids derive from campaign and E.164 number). */
-function contactIdOf(deps: DialectDeps, campaignId: string, ref: string): string {
-  if (/^[0-9a-f]{24}$/.test(ref)) return ref;
+function contactIdOf(deps: DialectDeps, campaign: CampaignDoc, ref: string): string {
+  if (/^([0-9a-f]{24}:)?[0-9a-f]{24}$/.test(ref)) return ref;
   const phone = normalizePhone(ref, deps.ctx.config.DEFAULT_PHONE_REGION as CountryCode);
-  return phone.ok ? contactIdFor(campaignId, phone.e164) : ref;
+  return phone.ok ? contactIdFor(campaign, phone.e164) : ref;
 }
 
 export const contactRoutes = [
@@ -135,7 +136,7 @@ export const contactRoutes = [
     async handler({ deps, account, params, query }) {
       const campaign = await deps.ctx.service.getCampaign(account._id, params.id);
       const { limit, offset, status } = query;
-      const found = await deps.ctx.store.listContacts(campaign._id, {
+      const found = await deps.ctx.store.listContacts(campaign, {
         limit: limit + 1,
         offset,
         ...(status && { statuses: status }),
@@ -156,7 +157,7 @@ export const contactRoutes = [
     errors: { 404: 'No such campaign in your account, or no such contact in it' },
     async handler({ deps, account, params }) {
       const campaign = await deps.ctx.service.getCampaign(account._id, params.id);
-      const contact = await deps.ctx.store.getContact(contactIdOf(deps, campaign._id, params.contactId));
+      const contact = await deps.ctx.store.getContact(contactIdOf(deps, campaign, params.contactId));
       if (!contact || contact.campaignId !== campaign._id) throw notFound('Contact');
       return presentContact(await deps.ctx.service.liveContact(campaign, contact));
     },

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- JSON bodies of HTTP replies */
 import { startEngine, type Engine } from '../../support/engine';
+import { storedContacts } from '../../support/campaigns';
 import { PAUSE_200, PAUSE_400, UPLOAD_AND_RUN_200, UPLOAD_DATA_200, UPLOAD_DATA_400 } from './pages';
 import {
   campaignSettings,
@@ -142,7 +143,7 @@ describe('VoiceGenie create, upload, pause and delete', () => {
       ]);
       const record = await engine.store.getCampaign(id);
       expect(record?.counts.total).toBe(3);
-      const stored = await engine.store.listContacts(id, { limit: 10, offset: 0 });
+      const stored = await storedContacts(engine, id);
       expect(stored.find((s) => s.phone === a)?.customData).toEqual({ plan: 'Premium' });
 
       // The same numbers again: all duplicates, nothing added.
@@ -234,7 +235,7 @@ describe('VoiceGenie create, upload, pause and delete', () => {
         duplicate_count: 1,
         errors: [{ index: 3, row: 5, phone_number: '12', field: 'phone_number' }],
       });
-      const stored = await engine.store.listContacts(id, { limit: 10, offset: 0 });
+      const stored = await storedContacts(engine, id);
       const ann = stored.find((s) => s.phone === a);
       expect(ann).toMatchObject({
         name: 'Ann',

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- JSON bodies of HTTP replies */
 import { startEngine, type Engine } from '../../support/engine';
-import { ALWAYS_OPEN } from '../../support/campaigns';
+import { ALWAYS_OPEN, storedContacts } from '../../support/campaigns';
 import { UPLOAD_AND_RUN_200, UPLOAD_AND_RUN_CURL_BODY, UPLOAD_AND_RUN_REQUEST } from './pages';
 import { expectShape, numbers, voicegenie, waitForStatus, type VoiceGenieClient } from './support';
 
@@ -59,7 +59,7 @@ describe('VoiceGenie POST /uploadCampaignDataAndRun (seed 003)', () => {
       isContextBasedCall: true,
       code: campaign.campaignId,
     });
-    const contacts = await engine.store.listContacts(campaign._id as string, { limit: 10, offset: 0 });
+    const contacts = await storedContacts(engine, campaign._id as string);
     expect(contacts.map((c) => [c.phone, c.name, c.customData])).toEqual([
       ['+919876543210', 'John Doe', { company: 'Acme Corp' }],
     ]);

@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { CampaignDoc, ContactDoc } from '../../../campaigns/model';
+import { contactsOf } from '../../../campaigns/store';
 import type { CampaignCounters } from '../../../domain/counters';
 import { activeCampaignStatuses, callOutcomes, isFinalContactStatus } from '../../../domain/status';
 import { accountOf } from '../../auth';
@@ -150,8 +151,8 @@ export function koreRouter(deps: DialectDeps): Router {
     }
     const { page, limit } = paging;
     const [contacts, total] = await Promise.all([
-      ctx.store.listContacts(campaign._id, { limit, offset: (page - 1) * limit }),
-      ctx.store.contacts.countDocuments({ campaignId: campaign._id }),
+      ctx.store.listContacts(campaign, { limit, offset: (page - 1) * limit }),
+      ctx.store.contacts.countDocuments(contactsOf(campaign)),
     ]);
     res.status(200).json({
       status: 'success',

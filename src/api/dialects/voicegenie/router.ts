@@ -388,7 +388,7 @@ export function voicegenieRouter(deps: DialectDeps): Router {
   post('/getHistory', 'v1', async (req, res) => {
     const request = historyRequest(req.body);
     const campaign = await service.getCampaign(accountOf(res)._id, request.ref);
-    const { total, rows } = await reports.history(campaign._id, request);
+    const { total, rows } = await reports.history(campaign, request);
     sendOk(res, 'v1', {
       history: rows.map(historyRowView),
       pagination: {
@@ -403,7 +403,7 @@ export function voicegenieRouter(deps: DialectDeps): Router {
   get('/downloadCampaignStats', 'v1', async (req, res) => {
     const { ref } = downloadRequest(req.query);
     const campaign = await service.getCampaign(accountOf(res)._id, ref);
-    const csv = callsCsv(await reports.allCalls(campaign._id));
+    const csv = callsCsv(await reports.allCalls(campaign));
     res.status(200).type('text/csv; charset=utf-8').attachment(`${campaign.code}-stats.csv`).send(csv);
   });
 
