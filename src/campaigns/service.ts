@@ -428,14 +428,8 @@ export class CampaignService {
     // Every contact is checked before anything is written, so that a refused request writes nothing.
     // Writing parts while later ones were checked took longer: the database and the checking
     // share the same cores (BENCHMARKS.md, start latency).
-    const upload = await this.readUpload(
-      accountId,
-      { _id: id, isScheduledCall, contactIdPrefix: contactIdPrefix(id) },
-      contacts,
-      {
-        strictSchedule: false,
-      },
-    );
+    const named = { _id: id, isScheduledCall, contactIdPrefix: contactIdPrefix(id) };
+    const upload = await this.readUpload(accountId, named, contacts, { strictSchedule: false });
     if (upload.rejected.length > 0) {
       // contactProblems names every problem of a contact (its number and its time both).
       const rules = { isScheduledCall, region: this.deps.defaultRegion, now: upload.now };

@@ -87,10 +87,20 @@ export function contactIdPrefix(campaignId: string): string {
   return `${campaignId}:`;
 }
 
+/** Hex digits of the digest that ends every contact id. */
+const CONTACT_DIGEST_LENGTH = 24;
+
 /** A number appears once per campaign however it was written: its id derives from the E.164 form. */
 export function contactIdFor(campaign: Pick<CampaignDoc, '_id' | 'contactIdPrefix'>, e164: string): string {
-  const digest = createHash('sha256').update(`${campaign._id}|${e164}`).digest('hex').slice(0, 24);
-  return `${campaign.contactIdPrefix ?? ''}${digest}`;
+  const digest = createHash('sha256').update(`${campaign._id}|${e164}`).digest('hex');
+  return `${campaign.contactIdPrefix ?? ''}${digest.slice(0, CONTACT_DIGEST_LENGTH)}`;
+}
+
+/** Whether `ref` has the shape of one of this campaign's contact ids (not whether it exists). */
+export function isContactIdOf(campaign: Pick<CampaignDoc, '_id' | 'contactIdPrefix'>, ref: string): boolean {
+  const prefix = campaign.contactIdPrefix ?? '';
+  const digest = ref.slice(prefix.length);
+  return ref.startsWith(prefix) && digest.length === CONTACT_DIGEST_LENGTH && /^[0-9a-f]+$/.test(digest);
 }
 
 /**

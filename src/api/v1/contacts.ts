@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { notFound } from '../../campaigns/errors';
 import type { ContactInput } from '../../campaigns/schemas';
-import { contactIdFor } from '../../campaigns/store';
+import { contactIdFor, isContactIdOf } from '../../campaigns/store';
 import type { CampaignDoc } from '../../campaigns/model';
 import { normalizePhone } from '../../phones/normalize';
 import type { DialectDeps } from '../dialects/deps';
@@ -59,7 +59,7 @@ function screenContacts(raw: unknown): {
 
 /** A contact by its id or, failing that, by its number (ids derive from campaign and E.164 number). */
 function contactIdOf(deps: DialectDeps, campaign: CampaignDoc, ref: string): string {
-  if (/^([0-9a-f]{24}:)?[0-9a-f]{24}$/.test(ref)) return ref;
+  if (isContactIdOf(campaign, ref)) return ref;
   const phone = normalizePhone(ref, deps.ctx.config.DEFAULT_PHONE_REGION as CountryCode);
   return phone.ok ? contactIdFor(campaign, phone.e164) : ref;
 }
