@@ -97,6 +97,10 @@ describe('filters by _id and more', () => {
       'campaign-a-contacts',
       'campaign-b-contact-1:1',
       'campaign-a"contact-1',
+      'acc|*|+12125550100',
+      'acc|*|+12125550101',
+      'acc|*',
+      'acc|c1|+12125550100',
       'campaign-',
       '',
     ];
@@ -120,6 +124,8 @@ describe('filters by _id and more', () => {
       ['"', 'c'],
       ['', 'campaign-a-contact-1:1'],
       ['campaign-b', 'campaign-a'],
+      ['acc|*|', 'acc|*}'],
+      ['acc|*|+1212555010', 'acc|*|+1212555011'],
     ];
     for (const [from, to] of ranges) {
       expect(await found({ _id: { $gte: from, $lt: to } })).toEqual(between(from, to, false));

@@ -102,7 +102,7 @@ func idRangeClause(cond *types.Document) (string, []any) {
 // marks (not '<', '>' or '&', which Go's encoder escapes, nor quotes or backslashes).
 func plainJSON(b byte) bool {
 	return b >= '0' && b <= '9' || b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' ||
-		b == '-' || b == '_' || b == ':' || b == '.' || b == '|'
+		b == '-' || b == '_' || b == ':' || b == '.' || b == '|' || b == '*' || b == '+'
 }
 
 // idIndexed reports whether an `_id` of this value compares equal only to itself in its JSON form.
