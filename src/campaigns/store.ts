@@ -11,6 +11,7 @@ import {
 } from 'mongodb';
 import type { CampaignCounters } from '../domain/counters';
 import { contactWorkflowIdPrefix } from '../domain/ids';
+import { idsStartingWith } from '../mongo/id-range';
 import {
   activeCampaignStatuses,
   type CallOutcome,
@@ -104,25 +105,18 @@ export function isContactIdOf(campaign: Pick<CampaignDoc, '_id' | 'contactIdPref
 }
 
 /**
- * Every string that begins with `prefix`, as a range, which every server reads from its `_id`
- * index (FerretDB v1 from the only index it has). Filters that hold one keep `campaignId` too: it
- * keeps out a campaign whose id extends another's prefix.
+ * The filter for a campaign's calls: their `_id`s, the dial keys, begin with its contact workflow
+ * ids; `campaignId` keeps out a campaign whose id extends this one's.
  */
-function startingWith(prefix: string): { $gte: string; $lt: string } {
-  const last = prefix.length - 1;
-  return { $gte: prefix, $lt: prefix.slice(0, last) + String.fromCharCode(prefix.charCodeAt(last) + 1) };
-}
-
-/** The filter for a campaign's calls: their `_id`s, the dial keys, begin with its contact workflow ids. */
 export function callsOf(campaignId: string): Filter<CallDoc> {
-  return { _id: startingWith(contactWorkflowIdPrefix(campaignId)), campaignId };
+  return { _id: idsStartingWith(contactWorkflowIdPrefix(campaignId)), campaignId };
 }
 
 /** The filter for a campaign's contacts: by their range of `_id` where the campaign has one. */
 export function contactsOf(campaign: Pick<CampaignDoc, '_id' | 'contactIdPrefix'>): Filter<ContactDoc> {
   return campaign.contactIdPrefix === undefined
     ? { campaignId: campaign._id }
-    : { _id: startingWith(campaign.contactIdPrefix), campaignId: campaign._id };
+    : { _id: idsStartingWith(campaign.contactIdPrefix), campaignId: campaign._id };
 }
 
 export function batchDocId(campaignId: string, uploadId: string): string {
