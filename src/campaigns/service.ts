@@ -495,7 +495,11 @@ export class CampaignService {
         })),
       );
     }
-    const blocked = await this.deps.dnc.blockedNumbers(accountId, campaign._id);
+    const blocked = await this.deps.dnc.blockedAmong(
+      accountId,
+      campaign._id,
+      accepted.map((a) => a.e164),
+    );
     const uploadId = randomUUID();
     const { docs, timezones } = contactDocs({ campaign, uploadId, now }, accepted, blocked);
     return { now, uploadId, docs, timezones, rejected, duplicates };
@@ -624,7 +628,11 @@ export class CampaignService {
     const blocked =
       'criteria' in selection && !selection.criteria.excludeDnc
         ? new Set<string>()
-        : await this.deps.dnc.blockedNumbers(accountId, campaign._id);
+        : await this.deps.dnc.blockedAmong(
+            accountId,
+            campaign._id,
+            candidates.map((c) => c.phone),
+          );
     const eligible: ContactDoc[] = [];
     for (const c of candidates) {
       if (!committed.has(c.uploadId)) exclude('not_found');

@@ -1,4 +1,6 @@
 import type { Collection, Db, Filter } from 'mongodb';
+import { mapLimit } from '../map-limit';
+import { idsStartingWith } from '../mongo/id-range';
 
 /** Where a number came to be on the list. */
 export type DncSource = 'api' | 'csv' | 'opt_out';
@@ -16,9 +18,18 @@ export interface DncEntry {
 }
 
 const ACCOUNT_WIDE = '*';
+/** Entry ids one read looks up: a list the local server answers from its `_id` index. */
+const IDS_PER_READ = 1000;
+/** Reads of one check under way at once. */
+const READS_AT_ONCE = 4;
 
 function entryId(accountId: string, campaignId: string | null, phone: string): string {
-  return `${accountId}|${campaignId ?? ACCOUNT_WIDE}|${phone}`;
+  return `${listPrefix(accountId, campaignId)}${phone}`;
+}
+
+/** What the ids of one list's entries begin with. */
+function listPrefix(accountId: string, campaignId: string | null): string {
+  return `${accountId}|${campaignId ?? ACCOUNT_WIDE}|`;
 }
 
 /** Do-not-call lists: one per account, and one per campaign on top of it. Numbers are E.164. */
@@ -71,7 +82,12 @@ export class DncStore {
     accountId: string,
     opts: { campaignId?: string | null; limit: number; offset: number },
   ): Promise<DncEntry[]> {
-    const filter: Filter<DncEntry> = { accountId, campaignId: opts.campaignId ?? null };
+    const campaignId = opts.campaignId ?? null;
+    const filter: Filter<DncEntry> = {
+      _id: idsStartingWith(listPrefix(accountId, campaignId)),
+      accountId,
+      campaignId,
+    };
     return this.entries
       .find(filter)
       .sort({ createdAt: -1, _id: 1 })
@@ -88,14 +104,21 @@ export class DncStore {
     return hit !== null;
   }
 
-  /** The numbers of the account's list and the campaign's, for checking a whole upload at once. */
-  async blockedNumbers(accountId: string, campaignId: string | null): Promise<Set<string>> {
-    const docs = await this.entries
-      .find(
-        { accountId, campaignId: { $in: [null, ...(campaignId ? [campaignId] : [])] } },
-        { projection: { phone: 1 } },
-      )
-      .toArray();
-    return new Set(docs.map((d) => d.phone));
+  /**
+   * Of these numbers, those on the account's list or the campaign's, for checking a whole upload
+   * at once. Read by their entries' ids, so that a check costs what its own numbers do, however
+   * long the lists grow (accounts bring lists of hundreds of thousands of numbers).
+   */
+  async blockedAmong(accountId: string, campaignId: string, phones: Iterable<string>): Promise<Set<string>> {
+    const ids = [...new Set(phones)].flatMap((phone) => [
+      entryId(accountId, null, phone),
+      entryId(accountId, campaignId, phone),
+    ]);
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += IDS_PER_READ) chunks.push(ids.slice(i, i + IDS_PER_READ));
+    const found = await mapLimit(chunks, READS_AT_ONCE, (chunk) =>
+      this.entries.find({ _id: { $in: chunk } }, { projection: { phone: 1 } }).toArray(),
+    );
+    return new Set(found.flat().map((d) => d.phone));
   }
 }
