@@ -39,7 +39,7 @@ export interface CampaignDoc {
   /** How many batches the workflow runs so far have taken (started contacts from). */
   batchesTaken: number;
   /**
-   * What every contact id of this campaign begins with (`contactIdPrefix`), so that its contacts
+   * What every contact id of this campaign begins with (the store's `contactIdPrefix`), so that its contacts
    * are one range of `_id`. Campaigns created before contact ids held it have none: their contacts
    * keep their ids, and are read by `campaignId`.
    */

@@ -8,8 +8,9 @@ import { callsOf, contactsOf, type CampaignStore } from './store';
  * Reports built on the record: call statistics, per-call history rows and their CSV export.
  *
  * FerretDB, our local MongoDB-wire server, uses no index but `_id`, so every filter on another
- * field scans a collection: a campaign's calls are read by their range of `_id` (`callsOf`), and
- * each function here reads each collection at most once per campaign, and never once per row.
+ * field scans a collection: a campaign's calls and contacts are read by their range of `_id`
+ * (`callsOf`, `contactsOf`), and each function here reads each collection at most once per
+ * campaign, and never once per row.
  */
 
 /** Where one call attempt stands: its outcome once it has one, else how far it got. */
@@ -88,7 +89,7 @@ type ContactFields = Pick<ContactDoc, '_id' | 'name' | 'email' | 'customData'>;
 type CampaignRef = Pick<CampaignDoc, '_id' | 'contactIdPrefix'>;
 /** Campaigns whose calls `callStats` reads at once. */
 const CAMPAIGNS_AT_ONCE = 8;
-/** Above this many contacts a lookup by `_id` list is one scan of the campaign's contacts instead. */
+/** Above this many contacts a lookup by `_id` list is one read of the campaign's contacts instead. */
 const MAX_ID_LOOKUP = 1000;
 
 export class CampaignReports {
@@ -103,7 +104,7 @@ export class CampaignReports {
 
   /**
    * One page of a campaign's call attempts, oldest first, optionally only those in `statuses`;
-   * `total` counts every matching attempt. One scan of the calls, one lookup of the page's contacts.
+   * `total` counts every matching attempt. One read of its calls, one lookup of the page's contacts.
    */
   async history(
     campaign: CampaignRef,
@@ -128,7 +129,7 @@ export class CampaignReports {
 
   /**
    * Of the contacts still to be called, how many wait for a scheduled time still ahead and how many
-   * are called as soon as their calling window allows. One scan of the campaign's contacts.
+   * are called as soon as their calling window allows. One read of the campaign's contacts.
    */
   async scheduleSplit(
     campaign: CampaignRef & Pick<CampaignDoc, 'batches'>,

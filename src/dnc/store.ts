@@ -18,7 +18,7 @@ export interface DncEntry {
 }
 
 const ACCOUNT_WIDE = '*';
-/** Entry ids one read looks up: a list the local server answers from its `_id` index. */
+/** Entry ids one read looks up: as many as the local server's build answers from its `_id` index. */
 const IDS_PER_READ = 1000;
 /** Reads of one check under way at once. */
 const READS_AT_ONCE = 4;
