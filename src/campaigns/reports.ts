@@ -2,7 +2,8 @@ import { stringify } from 'csv-stringify/sync';
 import { callOutcomes, isFinalContactStatus, type CallOutcome } from '../domain/status';
 import type { CallDoc, CampaignDoc, ContactDoc } from './model';
 import { mapLimit } from '../map-limit';
-import { callsOf, contactsOf, type CampaignStore } from './store';
+import { MAX_IDS_PER_READ } from '../mongo/id-reads';
+import { callsOf, contactsOf, type CampaignStore, type ContactIdsOf } from './store';
 
 /**
  * Reports built on the record: call statistics, per-call history rows and their CSV export.
@@ -85,12 +86,8 @@ type CallFields = Pick<
 >;
 type ContactFields = Pick<ContactDoc, '_id' | 'name' | 'email' | 'customData'>;
 
-/** What the reads of a campaign's contacts need of it. */
-type CampaignRef = Pick<CampaignDoc, '_id' | 'contactIdPrefix'>;
 /** Campaigns whose calls `callStats` reads at once. */
 const CAMPAIGNS_AT_ONCE = 8;
-/** Above this many contacts a lookup by `_id` list is one read of the campaign's contacts instead. */
-const MAX_ID_LOOKUP = 1000;
 
 export class CampaignReports {
   constructor(private readonly store: CampaignStore) {}
@@ -107,7 +104,7 @@ export class CampaignReports {
    * `total` counts every matching attempt. One read of its calls, one lookup of the page's contacts.
    */
   async history(
-    campaign: CampaignRef,
+    campaign: ContactIdsOf,
     opts: { statuses?: readonly CallRowStatus[]; limit: number; offset: number },
   ): Promise<{ total: number; rows: CallRow[] }> {
     let calls = (await this.campaignCalls(campaign._id)).map(toRow);
@@ -121,7 +118,7 @@ export class CampaignReports {
   }
 
   /** Every call attempt of a campaign with its contact, oldest first. */
-  async allCalls(campaign: CampaignRef): Promise<CallRow[]> {
+  async allCalls(campaign: ContactIdsOf): Promise<CallRow[]> {
     const rows = (await this.campaignCalls(campaign._id)).map(toRow);
     await this.attachContacts(campaign, rows);
     return rows;
@@ -132,7 +129,7 @@ export class CampaignReports {
    * are called as soon as their calling window allows. One read of the campaign's contacts.
    */
   async scheduleSplit(
-    campaign: CampaignRef & Pick<CampaignDoc, 'batches'>,
+    campaign: ContactIdsOf & Pick<CampaignDoc, 'batches'>,
     now = new Date(),
   ): Promise<ScheduleSplit> {
     const committed = new Set(campaign.batches);
@@ -189,12 +186,13 @@ export class CampaignReports {
     );
   }
 
-  private async attachContacts(campaign: CampaignRef, rows: CallRow[]): Promise<void> {
+  private async attachContacts(campaign: ContactIdsOf, rows: CallRow[]): Promise<void> {
     if (rows.length === 0) return;
     const ids = [...new Set(rows.map((r) => r.contactId))];
     const projection = { name: 1, email: 1, customData: 1 };
+    // A longer list would be scanned: the campaign's own contacts are the smaller read then.
     const contacts = await this.store.contacts
-      .find<ContactFields>(ids.length <= MAX_ID_LOOKUP ? { _id: { $in: ids } } : contactsOf(campaign), {
+      .find<ContactFields>(ids.length <= MAX_IDS_PER_READ ? { _id: { $in: ids } } : contactsOf(campaign), {
         projection,
       })
       .toArray();

@@ -49,6 +49,7 @@ import {
   newCampaignId,
   withDelta,
   type CampaignStore,
+  type ContactIdsOf,
 } from './store';
 
 export interface ServiceDeps {
@@ -232,7 +233,7 @@ export function acceptContacts(
 
 /** The documents of an upload's accepted contacts, in the upload's order, and their calling zones. */
 function contactDocs(
-  upload: { campaign: Pick<CampaignDoc, '_id' | 'contactIdPrefix'>; uploadId: string; now: number },
+  upload: { campaign: ContactIdsOf; uploadId: string; now: number },
   accepted: AcceptedContact[],
   blocked: Set<string>,
 ): Pick<ReadUpload, 'docs' | 'timezones'> {

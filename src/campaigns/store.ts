@@ -11,7 +11,7 @@ import {
 } from 'mongodb';
 import type { CampaignCounters } from '../domain/counters';
 import { contactWorkflowIdPrefix } from '../domain/ids';
-import { idsStartingWith } from '../mongo/id-range';
+import { idsStartingWith } from '../mongo/id-reads';
 import {
   activeCampaignStatuses,
   type CallOutcome,
@@ -91,14 +91,17 @@ export function contactIdPrefix(campaignId: string): string {
 /** Hex digits of the digest that ends every contact id. */
 const CONTACT_DIGEST_LENGTH = 24;
 
+/** What deriving and reading a campaign's contact ids needs of the campaign. */
+export type ContactIdsOf = Pick<CampaignDoc, '_id' | 'contactIdPrefix'>;
+
 /** A number appears once per campaign however it was written: its id derives from the E.164 form. */
-export function contactIdFor(campaign: Pick<CampaignDoc, '_id' | 'contactIdPrefix'>, e164: string): string {
+export function contactIdFor(campaign: ContactIdsOf, e164: string): string {
   const digest = createHash('sha256').update(`${campaign._id}|${e164}`).digest('hex');
   return `${campaign.contactIdPrefix ?? ''}${digest.slice(0, CONTACT_DIGEST_LENGTH)}`;
 }
 
 /** Whether `ref` has the shape of one of this campaign's contact ids (not whether it exists). */
-export function isContactIdOf(campaign: Pick<CampaignDoc, '_id' | 'contactIdPrefix'>, ref: string): boolean {
+export function isContactIdOf(campaign: ContactIdsOf, ref: string): boolean {
   const prefix = campaign.contactIdPrefix ?? '';
   const digest = ref.slice(prefix.length);
   return ref.startsWith(prefix) && digest.length === CONTACT_DIGEST_LENGTH && /^[0-9a-f]+$/.test(digest);
@@ -113,7 +116,7 @@ export function callsOf(campaignId: string): Filter<CallDoc> {
 }
 
 /** The filter for a campaign's contacts: by their range of `_id` where the campaign has one. */
-export function contactsOf(campaign: Pick<CampaignDoc, '_id' | 'contactIdPrefix'>): Filter<ContactDoc> {
+export function contactsOf(campaign: ContactIdsOf): Filter<ContactDoc> {
   return campaign.contactIdPrefix === undefined
     ? { campaignId: campaign._id }
     : { _id: idsStartingWith(campaign.contactIdPrefix), campaignId: campaign._id };
@@ -398,7 +401,7 @@ export class CampaignStore {
   }
 
   listContacts(
-    campaign: Pick<CampaignDoc, '_id' | 'contactIdPrefix'>,
+    campaign: ContactIdsOf,
     opts: { statuses?: ContactStatus[]; limit: number; offset: number },
   ): Promise<ContactDoc[]> {
     const filter = contactsOf(campaign);

@@ -1,6 +1,6 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import { mapLimit } from '../map-limit';
-import { idsStartingWith } from '../mongo/id-range';
+import { idsStartingWith, MAX_IDS_PER_READ } from '../mongo/id-reads';
 
 /** Where a number came to be on the list. */
 export type DncSource = 'api' | 'csv' | 'opt_out';
@@ -18,8 +18,6 @@ export interface DncEntry {
 }
 
 const ACCOUNT_WIDE = '*';
-/** Entry ids one read looks up: as many as the local server's build answers from its `_id` index. */
-const IDS_PER_READ = 1000;
 /** Reads of one check under way at once. */
 const READS_AT_ONCE = 4;
 
@@ -115,7 +113,7 @@ export class DncStore {
       entryId(accountId, campaignId, phone),
     ]);
     const chunks: string[][] = [];
-    for (let i = 0; i < ids.length; i += IDS_PER_READ) chunks.push(ids.slice(i, i + IDS_PER_READ));
+    for (let i = 0; i < ids.length; i += MAX_IDS_PER_READ) chunks.push(ids.slice(i, i + MAX_IDS_PER_READ));
     const found = await mapLimit(chunks, READS_AT_ONCE, (chunk) =>
       this.entries.find({ _id: { $in: chunk } }, { projection: { phone: 1 } }).toArray(),
     );

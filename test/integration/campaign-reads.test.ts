@@ -3,7 +3,7 @@ import { CampaignReports } from '../../src/campaigns/reports';
 import { CampaignStore, contactsOf } from '../../src/campaigns/store';
 import type { CallDoc } from '../../src/campaigns/model';
 import { contactWorkflowId, dialIdempotencyKey } from '../../src/domain/ids';
-import { ALWAYS_OPEN } from '../support/campaigns';
+import { ALWAYS_OPEN, storedCampaign } from '../support/campaigns';
 import { startEngine, type Engine } from '../support/engine';
 
 /**
@@ -117,8 +117,7 @@ describe('reads of one campaign among others', () => {
     await engine.service.uploadContacts(engine.accountId, other._id, [
       { phone_number: numbers[0] as string },
     ]);
-    const stored = await store.getCampaign(campaign._id);
-    if (!stored) throw new Error('campaign not stored');
+    const stored = await storedCampaign(engine, campaign._id);
     reads.length = 0;
 
     const listed = await store.listContacts(stored, { limit: 10, offset: 0 });
@@ -142,8 +141,7 @@ describe('reads of one campaign among others', () => {
 
     expect(await upload(numbers.slice(0, 2))).toMatchObject({ uploaded: 2, duplicates: 0 });
     expect(await upload(numbers)).toMatchObject({ uploaded: 1, duplicates: 2 });
-    const stored = await store.getCampaign(campaign._id);
-    if (!stored) throw new Error('campaign not stored');
+    const stored = await storedCampaign(engine, campaign._id);
     const listed = await store.listContacts(stored, { limit: 10, offset: 0 });
     expect(listed.map((c) => c.phone)).toEqual(numbers);
     for (const c of listed) expect(c._id).toMatch(/^[0-9a-f]{24}$/);

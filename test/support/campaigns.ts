@@ -2,6 +2,7 @@ import type { CallingHours } from '../../src/domain/calling-window';
 import type { CampaignCounters } from '../../src/domain/counters';
 import type { Engine } from './engine';
 import { contactIdFor } from '../../src/campaigns/store';
+import type { CampaignDoc } from '../../src/campaigns/model';
 import type { CampaignSettingsInput, ContactInput } from '../../src/campaigns/schemas';
 
 /** Open around the clock, so tests on the real clock do not depend on the hour they run at. */
@@ -16,18 +17,20 @@ export const ALWAYS_OPEN: CallingHours = {
 };
 
 /** Creates a campaign with contacts and starts it (in the engine's account unless told); returns its id. */
-/** The id a campaign gives the contact of this number (E.164). */
-export async function contactIdIn(engine: Engine, campaignId: string, e164: string): Promise<string> {
+export async function storedCampaign(engine: Engine, campaignId: string): Promise<CampaignDoc> {
   const campaign = await engine.store.getCampaign(campaignId);
   if (!campaign) throw new Error(`no campaign ${campaignId}`);
-  return contactIdFor(campaign, e164);
+  return campaign;
+}
+
+/** The id a campaign gives the contact of this number (E.164). */
+export async function contactIdIn(engine: Engine, campaignId: string, e164: string): Promise<string> {
+  return contactIdFor(await storedCampaign(engine, campaignId), e164);
 }
 
 /** A stored campaign's contacts, in upload order. */
 export async function storedContacts(engine: Engine, campaignId: string) {
-  const campaign = await engine.store.getCampaign(campaignId);
-  if (!campaign) throw new Error(`no campaign ${campaignId}`);
-  return engine.store.listContacts(campaign, { limit: 1000, offset: 0 });
+  return engine.store.listContacts(await storedCampaign(engine, campaignId), { limit: 1000, offset: 0 });
 }
 
 export async function launchCampaign(

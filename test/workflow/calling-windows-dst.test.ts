@@ -6,7 +6,7 @@ import { ContactStatusKey } from '../../src/domain/search-attributes';
 import { syntheticNumbers } from '../../src/phones/synthetic-numbers';
 import type { CampaignResult } from '../../workflows/campaign';
 import { contactStateQuery } from '../../workflows/messages';
-import { launchCampaign } from '../support/campaigns';
+import { launchCampaign, storedCampaign } from '../support/campaigns';
 import { dialsIn, type Dial } from '../support/dials';
 import { startEngine, type Engine } from '../support/engine';
 import { waitFor } from '../support/wait';
@@ -98,8 +98,7 @@ describe('calling windows across DST changes on the time-skipping server', () =>
         scheduledCallDateTime: new Date(at(c.scheduled)).toISOString(),
       })),
     );
-    const campaign = await engine.store.getCampaign(campaignId);
-    if (!campaign) throw new Error(`no campaign ${campaignId}`);
+    const campaign = await storedCampaign(engine, campaignId);
     const contacts = cases.map((c, i) => {
       const phone = phones[i] as string;
       return { ...c, phone, contactId: contactIdFor(campaign, phone) };
