@@ -376,7 +376,7 @@ async function startedOrExplain(
 }
 
 /**
- * Four fixes to FerretDB v1, applied to a vendored copy before building; the build fails loudly if
+ * Five fixes to FerretDB v1, applied to a vendored copy before building; the build fails loudly if
  * the code they touch ever changes.
  * - Its SQLite backend indexes `_id` as `sjson->"_id"` but filters on `sjson->'$._id'`, so SQLite
  *   never uses that index and every update by `_id` scans the whole collection (seconds per update
@@ -386,6 +386,10 @@ async function startedOrExplain(
  *   20,000 contacts, and a range of `_id` (a campaign's calls) every document. Such filters now
  *   read their `_id`s from the index (tools/ferretdb/vendor-patches/sqlite_id_filter.go); the
  *   handlers check the rest as before.
+ * - Every other filter read the whole collection into the handler, which decoded each document
+ *   to test it: listing an account's campaigns read every campaign of every account. A filter's
+ *   fields equal to strings are now compared by SQLite, through an index on them where there is
+ *   one (tools/ferretdb/vendor-patches/sqlite_field_filter.go).
  * - It reads, checks and writes an update in separate steps, so concurrent compare-and-set updates
  *   could all win. Updates, findAndModify and deletes are run under one lock
  *   (tools/ferretdb/vendor-patches/handler_write_lock.go).
@@ -418,7 +422,7 @@ const FERRETDB_EDITS: { file: string; before: string; after: string }[] = [
       '\t}',
       '',
     ].join('\n'),
-    after: `\twhereClause, args = idWhereClause(params.Filter)\n${explain ? '\tfilterPushdown = whereClause != ""\n' : ''}`,
+    after: `\twhereClause, args = pushdownClause(params.Filter)\n${explain ? '\tfilterPushdown = whereClause != ""\n' : ''}`,
   })),
   {
     file: 'handler/msg_update.go',
@@ -453,6 +457,7 @@ const FERRETDB_EDITS: { file: string; before: string; after: string }[] = [
 const FERRETDB_PATCH_FILES: { file: string; into: string }[] = [
   { file: 'vendor-patches/handler_write_lock.go', into: 'handler' },
   { file: 'vendor-patches/sqlite_id_filter.go', into: 'backends/sqlite' },
+  { file: 'vendor-patches/sqlite_field_filter.go', into: 'backends/sqlite' },
 ];
 
 /** Builds the FerretDB wrapper with Go into the cache (once per source digest), or undefined without Go. */

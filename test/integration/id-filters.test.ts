@@ -8,9 +8,10 @@ interface Doc {
 }
 
 /**
- * The engine's conditional moves ({_id, status}) and sweeps ({_id: {$in}, status}) on the
- * MongoDB-wire server it runs on: the right documents, read through the `_id` index (the local
- * FerretDB build is patched for both, see `buildFerretDb`), and bulk writes of any size.
+ * The engine's conditional moves ({_id, status}) and sweeps ({_id: {$in}, status}), and its
+ * filters on fields (an account's campaigns), on the MongoDB-wire server it runs on: the right
+ * documents, read through the `_id` index or the field's (the local FerretDB build is patched for
+ * these, see `buildFerretDb`), and bulk writes of any size.
  */
 describe('filters by _id and more', () => {
   let engine: Engine;
@@ -138,7 +139,72 @@ describe('filters by _id and more', () => {
     );
   });
 
-  it('reads such filters through the _id index, not the whole collection', async () => {
+  it('finds exactly the documents whose fields equal strings, arrays that hold them among them', async () => {
+    const c = engine.mongo.db.collection<{ _id: number; accountId?: unknown; status?: unknown }>(
+      'field_filter_values',
+    );
+    const values: unknown[] = [
+      'acc-1',
+      'acc-2',
+      'acc-10',
+      'acc-1 ',
+      'ACC-1',
+      ['acc-1', 'acc-2'],
+      ['acc-3'],
+      [],
+      { id: 'acc-1' },
+      'say "acc-1"',
+      'back\\slash',
+      '<&>',
+      'é',
+      '\u{1F600}',
+      '',
+      1,
+      null,
+      undefined,
+    ];
+    await c.insertMany(
+      values.map((accountId, n) => ({
+        _id: n,
+        ...(accountId === undefined ? {} : { accountId }),
+        status: n % 2 ? 'done' : 'pending',
+      })),
+    );
+    await c.createIndex({ accountId: 1 });
+    const matches = (stored: unknown, wanted: string) =>
+      stored === wanted || (Array.isArray(stored) && stored.includes(wanted));
+    const expected = (wanted: string, status?: string) =>
+      values
+        .map((v, n) => ({ v, n }))
+        .filter(({ v, n }) => matches(v, wanted) && (!status || (n % 2 ? 'done' : 'pending') === status))
+        .map(({ n }) => n);
+    const found = async (filter: object) =>
+      (await c.find(filter).toArray()).map((d) => d._id).sort((a, b) => a - b);
+    for (const wanted of [
+      'acc-1',
+      'acc-2',
+      'acc-3',
+      'acc-10',
+      'ACC-1',
+      'say "acc-1"',
+      'back\\slash',
+      '<&>',
+      'é',
+      '\u{1F600}',
+      '',
+      'none',
+    ]) {
+      expect(await found({ accountId: wanted })).toEqual(expected(wanted));
+      expect(await found({ accountId: wanted, status: 'pending' })).toEqual(expected(wanted, 'pending'));
+    }
+    expect(await c.countDocuments({ accountId: 'acc-1', status: { $in: ['done'] } })).toBe(
+      expected('acc-1', 'done').length,
+    );
+    expect(await found({ accountId: null })).toEqual([16, 17]);
+    expect(await found({ 'accountId.id': 'acc-1' })).toEqual([8]);
+  });
+
+  it('reads such filters through the _id index, and fields equal to strings through theirs', async () => {
     const c = await collection('id_filter_plans', 10);
     const plan = async (filter: object) =>
       JSON.stringify(
@@ -152,6 +218,9 @@ describe('filters by _id and more', () => {
     expect(await plan({ _id: { $in: ['d1', 'd2'] }, status: 'pending' })).not.toMatch(scan);
     expect(await plan({ _id: { $gte: 'd1', $lt: 'd2' }, status: 'pending' })).not.toMatch(scan);
     expect(await plan({ status: 'pending' })).toMatch(scan);
+    await c.createIndex({ status: 1, n: -1 });
+    expect(await plan({ status: 'pending' })).not.toMatch(scan);
+    expect(await plan({ status: 'pending', n: { $gt: 3 } })).not.toMatch(scan);
   });
 
   it('takes an update command of hundreds of statements that each match', async () => {
