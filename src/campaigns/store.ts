@@ -40,8 +40,8 @@ export const NAMES_BACKFILLED = 'campaign-names-backfilled';
 
 /**
  * Another name of a campaign (its numeric id, or its code within its account), kept as a document
- * keyed by `_id`: FerretDB reads through no other index, so a lookup by a campaign field would
- * read every campaign of the database.
+ * keyed by `_id`: FerretDB v1 as released reads through no other index, so a lookup by a campaign
+ * field would read every campaign of the database.
  */
 interface CampaignNameDoc {
   _id: string;
@@ -165,15 +165,17 @@ export class CampaignStore {
   }
 
   /**
-   * The unique index that guards numeric ids everywhere; the indexes for listings and exports only
-   * where the server reads through them (`queryIndexes`).
+   * Everywhere, the unique index that guards numeric ids and the one an account's campaigns are
+   * listed by (the local FerretDB build reads an equality on a string field through its index, and
+   * campaigns are written too seldom for its upkeep to matter); the contacts' and calls' only where
+   * the server reads through them (`queryIndexes`), as new campaigns' are read by their `_id`s.
    */
   async ensureIndexes({ queryIndexes }: { queryIndexes: boolean }): Promise<void> {
     await Promise.all([
       this.campaigns.createIndex({ numericId: 1 }, { unique: true }),
+      this.campaigns.createIndex({ accountId: 1, createdAt: -1 }),
       ...(queryIndexes
         ? [
-            this.campaigns.createIndex({ accountId: 1, createdAt: -1 }),
             this.contacts.createIndex({ campaignId: 1, seq: 1 }),
             this.contacts.createIndex({ campaignId: 1, status: 1 }),
             this.calls.createIndex({ campaignId: 1, createdAt: 1 }),

@@ -8,8 +8,9 @@ import { startEngine, type Engine } from '../support/engine';
 
 /**
  * The reports and listings of one campaign on a database that holds others: the local
- * MongoDB-wire server reads through `_id` alone, so each read of a campaign's calls or contacts
- * must hold a range of `_id`, or it reads every call or contact of every campaign.
+ * MongoDB-wire server reads calls and contacts through `_id` alone, so each read of a campaign's
+ * calls or contacts must hold a range of `_id`, or it reads every call or contact of every
+ * campaign; and an account's campaigns are listed through the index of their account.
  */
 describe('reads of one campaign among others', () => {
   let engine: Engine;
@@ -146,5 +147,39 @@ describe('reads of one campaign among others', () => {
     expect(listed.map((c) => c.phone)).toEqual(numbers);
     for (const c of listed) expect(c._id).toMatch(/^[0-9a-f]{24}$/);
     expect(await store.countContacts(stored)).toEqual({ pending: 3 });
+  });
+
+  it("lists an account's campaigns, newest first, through the index of its campaigns", async () => {
+    const [mine, theirs] = ['account-listed', 'account-not-listed'];
+    const created: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      created.push((await engine.service.createCampaign(mine, settings))._id);
+      await engine.service.createCampaign(theirs, settings);
+      // Distinct creation times, so that newest first is one order.
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const running = created[1] as string;
+    await store.transition(running, ['draft'], { status: 'running' });
+    reads.length = 0;
+
+    const ids = (docs: { _id: string }[]) => docs.map((c) => c._id);
+    expect(ids(await store.listCampaigns(mine, { limit: 2, offset: 1 }))).toEqual([created[2], created[1]]);
+    expect(ids(await store.listCampaigns(mine, { statuses: ['draft'], limit: 10, offset: 0 }))).toEqual([
+      created[3],
+      created[2],
+      created[0],
+    ]);
+    expect(await store.activeCampaignIds(mine)).toEqual([running]);
+    expect(await store.campaigns.countDocuments({ accountId: mine, deletedAt: { $exists: false } })).toBe(4);
+
+    const lists = reads.filter((r) => r.collection === 'campaigns');
+    expect(lists).toHaveLength(4);
+    for (const { filter } of lists) {
+      const plan = await engine.mongo.db.command({
+        explain: { find: 'campaigns', filter },
+        verbosity: 'queryPlanner',
+      });
+      expect(JSON.stringify(plan)).not.toMatch(/COLLSCAN|detail=SCAN /);
+    }
   });
 });
