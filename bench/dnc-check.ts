@@ -10,7 +10,7 @@ const ADD_CHUNK = 1000;
  * do-not-call lists costs on the local MongoDB-wire server when the account's list holds `entries`
  * numbers (default 100,000) and another account's as many: an upload of `upload` numbers (default
  * 1,000, every tenth on the list), the median of 5 in ms; beside it, the read of the whole lists
- * that the check made before, and one dial's check.
+ * that the check made before, one dial's check and a page of the list.
  */
 async function main(): Promise<void> {
   const [entries, upload] = countArgs('npx tsx bench/dnc-check.ts [entries] [upload]', 100_000, 1_000);
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
             .toArray(),
       ],
       ['one dial', () => dnc.isBlocked('account', campaignId, number(0))],
+      ["a page of the account's list (the newest 100)", () => dnc.list('account', { limit: 100, offset: 0 })],
     ];
     console.log(`${entries} numbers on the account's list, as many on another account's`);
     for (const [name, run] of cases) console.log(`${name}: ${round(await medianMs(run, 5))} ms`);
