@@ -30,10 +30,16 @@ func pushdownClause(filter *types.Document) (string, []any) {
 // of each such string is that string in quotes; an array's JSON text is the one that starts
 // with '[', which is the range ['[', '\').
 func fieldWhereClause(filter *types.Document) (string, []any) {
+	keys := filter.Keys()
+	seen := make(map[string]int, len(keys))
+	for _, k := range keys {
+		seen[k]++
+	}
 	var conds []string
 	var args []any
-	for _, k := range filter.Keys() {
-		if !plainField(k) {
+	for _, k := range keys {
+		// A key given twice is left to the handler: Document.Get panics on it.
+		if seen[k] != 1 || !plainField(k) {
 			continue
 		}
 		s, ok := must.NotFail(filter.Get(k)).(string)
