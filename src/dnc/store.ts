@@ -30,6 +30,10 @@ function listPrefix(accountId: string, campaignId: string | null): string {
   return `${accountId}|${campaignId ?? ACCOUNT_WIDE}|`;
 }
 
+/** The order of a list's page, and the index that reads it in that order. */
+const LIST_ORDER = { createdAt: -1, _id: 1 } as const;
+const LIST_ORDER_INDEX = { accountId: 1, campaignId: 1, ...LIST_ORDER } as const;
+
 /** Do-not-call lists: one per account, and one per campaign on top of it. Numbers are E.164. */
 export class DncStore {
   private readonly entries: Collection<DncEntry>;
@@ -38,9 +42,12 @@ export class DncStore {
     this.entries = db.collection<DncEntry>('dnc');
   }
 
-  /** Only where the server reads through secondary indexes (`queryIndexes`). */
+  /**
+   * A list's page in its order, newest first, only where the server reads through secondary
+   * indexes (`queryIndexes`); every other read is by `_id`.
+   */
   async ensureIndexes({ queryIndexes }: { queryIndexes: boolean }): Promise<void> {
-    if (queryIndexes) await this.entries.createIndex({ accountId: 1, campaignId: 1, phone: 1 });
+    if (queryIndexes) await this.entries.createIndex(LIST_ORDER_INDEX);
   }
 
   /** Adds numbers (already on the list: left as they are); returns how many were new. */
@@ -86,12 +93,7 @@ export class DncStore {
       accountId,
       campaignId,
     };
-    return this.entries
-      .find(filter)
-      .sort({ createdAt: -1, _id: 1 })
-      .skip(opts.offset)
-      .limit(opts.limit)
-      .toArray();
+    return this.entries.find(filter).sort(LIST_ORDER).skip(opts.offset).limit(opts.limit).toArray();
   }
 
   /** True when the number is on the account's list or on the campaign's. */

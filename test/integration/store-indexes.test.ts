@@ -25,5 +25,8 @@ describe('indexes on the local MongoDB-wire server', () => {
     await engine.store.ensureIndexes({ queryIndexes: true });
     expect(await indexNames('contacts')).toEqual(['_id_', 'campaignId_1_seq_1', 'campaignId_1_status_1']);
     expect(await indexNames('calls')).toEqual(['_id_', 'campaignId_1_callId_1', 'campaignId_1_createdAt_1']);
+    // A do-not-call list's page, newest first, read in its order.
+    await engine.dnc.ensureIndexes({ queryIndexes: true });
+    expect(await indexNames('dnc')).toEqual(['_id_', 'accountId_1_campaignId_1_createdAt_-1__id_1']);
   });
 });
