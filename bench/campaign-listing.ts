@@ -1,7 +1,6 @@
 import { CampaignStore } from '../src/campaigns/store';
-import type { CampaignDoc } from '../src/campaigns/model';
-import { emptyCounters } from '../src/domain/counters';
 import { answersFromIndexes } from '../src/mongo/db';
+import { benchCampaign } from './campaign-docs';
 import { countArgs, round } from './client';
 import { medianMs, withLocalMongo } from './local-mongo';
 
@@ -28,28 +27,12 @@ async function main(): Promise<void> {
       queryIndexes: answersFromIndexes(await db.admin().command({ buildInfo: 1 })),
     });
     const start = Date.UTC(2026, 0, 1);
-    const campaign = (n: number): CampaignDoc => ({
-      _id: `c${String(n).padStart(23, '0')}`,
-      numericId: n + 1,
-      code: `CAMP-2026-${String(n + 1).padStart(5, '0')}`,
-      accountId: `account-${n % accounts}`,
-      name: `Campaign ${n}`,
-      status: n % 20 === 0 ? 'running' : 'completed',
-      isScheduledCall: false,
-      isContextBasedCall: false,
-      redialConfig: {
-        enabled: true,
-        maxAttempts: 3,
-        retryIntervals: [1800, 7200],
-        retryOn: ['no_answer', 'busy'],
-      },
-      maxConcurrentCalls: 200,
-      counts: emptyCounters(),
-      batches: ['upload-1'],
-      batchesTaken: 1,
-      createdAt: new Date(start + n * 60_000),
-      updatedAt: new Date(start + n * 60_000),
-    });
+    const campaign = (n: number) =>
+      benchCampaign(n, {
+        accountId: `account-${n % accounts}`,
+        status: n % 20 === 0 ? 'running' : 'completed',
+        createdAt: new Date(start + n * 60_000),
+      });
     for (let n = 0; n < count; n += INSERT_CHUNK) {
       const chunk = Array.from({ length: Math.min(INSERT_CHUNK, count - n) }, (_, i) => campaign(n + i));
       await store.campaigns.insertMany(chunk);

@@ -180,20 +180,9 @@ describe('filters by _id and more', () => {
         .map(({ n }) => n);
     const found = async (filter: object) =>
       (await c.find(filter).toArray()).map((d) => d._id).sort((a, b) => a - b);
-    for (const wanted of [
-      'acc-1',
-      'acc-2',
-      'acc-3',
-      'acc-10',
-      'ACC-1',
-      'say "acc-1"',
-      'back\\slash',
-      '<&>',
-      'é',
-      '\u{1F600}',
-      '',
-      'none',
-    ]) {
+    // Every string stored, and strings no document holds alone or at all.
+    const asked = [...values.filter((v): v is string => typeof v === 'string'), 'acc-3', 'none'];
+    for (const wanted of asked) {
       expect(await found({ accountId: wanted })).toEqual(expected(wanted));
       expect(await found({ accountId: wanted, status: 'pending' })).toEqual(expected(wanted, 'pending'));
     }
