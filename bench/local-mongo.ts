@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { ensureMongo } from '../src/dev/infra';
 import { freePort } from '../src/dev/processes';
-import { percentile } from './client';
+import { percentile, round } from './client';
 
 /**
  * Runs `measure` against a database of its own on the local MongoDB-wire server (the FerretDB
@@ -41,4 +41,31 @@ export async function medianMs(run: () => Promise<unknown>, runs = 9): Promise<n
     times.push(performance.now() - started);
   }
   return percentile(times, 50);
+}
+
+/** Reads to time on a database a bench has filled: each case's median over `runs` runs. */
+export interface ReadCases {
+  title: string;
+  runs: number;
+  cases: [string, () => Promise<unknown>][];
+}
+
+/** The median of each case in ms, by the case's name. */
+export async function timeReads(
+  reads: ReadCases,
+): Promise<{ title: string; medianMs: Record<string, number> }> {
+  const medians: Record<string, number> = {};
+  for (const [name, run] of reads.cases) medians[name] = round(await medianMs(run, reads.runs));
+  return { title: reads.title, medianMs: medians };
+}
+
+export function printReads({
+  title,
+  medianMs: medians,
+}: {
+  title: string;
+  medianMs: Record<string, number>;
+}): void {
+  console.log(title);
+  for (const [name, ms] of Object.entries(medians)) console.log(`${name}: ${ms} ms`);
 }

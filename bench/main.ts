@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { Db } from 'mongodb';
 import { campaignWorkflowId } from '../src/domain/ids';
 import { benchContacts, round, VoiceGenieClient } from './client';
 import { CHILD_LEGS, childPath, type ChildPath } from './scenarios/child-path';
@@ -21,8 +22,13 @@ import { schedulePrecision } from './scenarios/schedule-precision';
 import { startLatency } from './scenarios/start-latency';
 import { statusLoad } from './scenarios/status-load';
 import { parentTasks, peakMemory, type ParentTasks, runBaseline, runCampaign } from './scenarios/throughput';
+import { CAMPAIGN_LISTING_SIZES, campaignListingReads } from './campaign-listing';
+import { CAMPAIGN_LOOKUP_SIZES, campaignLookupReads } from './campaign-lookup';
+import { CAMPAIGN_REPORTS_SIZES, campaignReportsReads } from './campaign-reports';
+import { DNC_CHECK_SIZES, dncCheckReads } from './dnc-check';
+import { timeReads, type ReadCases } from './local-mongo';
 
-const SCENARIOS = ['throughput', 'latency', 'precision', 'load', 'fuzz', 'scale'] as const;
+const SCENARIOS = ['throughput', 'latency', 'precision', 'load', 'fuzz', 'reads', 'scale'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Options {
@@ -73,6 +79,18 @@ function parseArgs(argv: string[]): Options {
   }
   return options;
 }
+
+/**
+ * The reads an operator's and an API caller's requests make among many stored campaigns, contacts
+ * and do-not-call numbers, each on a database of its own on the stack's MongoDB-wire server, at
+ * the sizes its own command measures by default.
+ */
+const READS: [name: string, prepare: (db: Db) => Promise<ReadCases>][] = [
+  ['campaignLookup', (db) => campaignLookupReads(db, ...CAMPAIGN_LOOKUP_SIZES)],
+  ['campaignReports', (db) => campaignReportsReads(db, ...CAMPAIGN_REPORTS_SIZES)],
+  ['campaignListing', (db) => campaignListingReads(db, ...CAMPAIGN_LISTING_SIZES)],
+  ['dncCheck', (db) => dncCheckReads(db, ...DNC_CHECK_SIZES)],
+];
 
 /** `1500,1250` → [1500, 1250]; anything but whole numbers above zero (at most `most`) is refused, naming the flag. */
 function positiveCounts(flag: string, text: string, most = Infinity): [number, ...number[]] {
@@ -328,6 +346,28 @@ async function main(): Promise<void> {
         ],
         ['fuzz', `API RSS every ${RSS_EVERY} requests`, `${fuzz.apiRssMiB.join(', ')} MiB`],
       );
+    }
+
+    if (options.only.includes('reads')) {
+      const timed: Record<string, Awaited<ReturnType<typeof timeReads>>> = {};
+      for (const [name, prepare] of READS) {
+        say(`reads: ${name} …`);
+        const db = stack.ctx.mongo.client.db(`bench_reads_${name}_${Date.now()}`);
+        try {
+          timed[name] = await timeReads(await prepare(db));
+        } finally {
+          await db.dropDatabase();
+        }
+        const { title, medianMs } = timed[name];
+        report([
+          'reads',
+          title,
+          Object.entries(medianMs)
+            .map(([read, ms]) => `${read} ${ms} ms`)
+            .join('; '),
+        ]);
+      }
+      results.reads = timed;
     }
 
     if (options.only.includes('scale')) {
