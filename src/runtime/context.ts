@@ -32,6 +32,13 @@ export interface ContextEndpoints {
   temporal?: { client: Client; connection: Connection };
 }
 
+/**
+ * How long a starting process waits for Temporal to accept its connection: a server just started,
+ * or one busy on a loaded machine, may take longer than the SDK's default of 10 s to answer (a
+ * bench's processes, started beside a suite of tests, once gave up at 10 s).
+ */
+const TEMPORAL_CONNECT_TIMEOUT_MS = 30_000;
+
 export async function createContext(
   config: Config,
   log: Logger,
@@ -40,7 +47,10 @@ export async function createContext(
   const mongo = await connectMongo(endpoints.mongoUri, config.MONGODB_DB, log);
   let ownConnection: Connection | undefined;
   if (!endpoints.temporal) {
-    ownConnection = await Connection.connect({ address: endpoints.temporalAddress }).catch(async (err) => {
+    ownConnection = await Connection.connect({
+      address: endpoints.temporalAddress,
+      connectTimeout: TEMPORAL_CONNECT_TIMEOUT_MS,
+    }).catch(async (err) => {
       await mongo.close();
       throw err;
     });
