@@ -476,7 +476,7 @@ export class CampaignService {
    */
   private async readUpload(
     accountId: string,
-    campaign: Pick<CampaignDoc, '_id' | 'isScheduledCall' | 'contactIdPrefix'>,
+    campaign: ContactIdsOf & Pick<CampaignDoc, 'isScheduledCall'>,
     contacts: ContactInput[],
     opts: UploadOptions,
   ): Promise<ReadUpload> {

@@ -413,7 +413,7 @@ export class CampaignStore {
 
   /** Contacts by status, counting only committed uploads: the record the workflow's counters must match. */
   async countContacts(
-    campaign: Pick<CampaignDoc, '_id' | 'batches' | 'contactIdPrefix'>,
+    campaign: ContactIdsOf & Pick<CampaignDoc, 'batches'>,
   ): Promise<Record<string, number>> {
     const committed = new Set(campaign.batches);
     const rows = await this.contacts
