@@ -33,6 +33,13 @@ function listPrefix(accountId: string, campaignId: string | null): string {
 /** The order of a list's page, and the index that reads it in that order. */
 const LIST_ORDER = { createdAt: -1, _id: 1 } as const;
 const LIST_ORDER_INDEX = { accountId: 1, campaignId: 1, ...LIST_ORDER } as const;
+/**
+ * Indexes of earlier releases that no read uses any more, dropped so that writes to the list stop
+ * paying their upkeep: the one by number served the dial's check before it read by `_id`.
+ */
+const SUPERSEDED_INDEXES = ['accountId_1_campaignId_1_phone_1'];
+/** What the server answers to dropping an index, or from a collection, that is not there. */
+const NOT_THERE = new Set([26 /* NamespaceNotFound */, 27 /* IndexNotFound */]);
 
 /** Do-not-call lists: one per account, and one per campaign on top of it. Numbers are E.164. */
 export class DncStore {
@@ -44,9 +51,14 @@ export class DncStore {
 
   /**
    * A list's page in its order, newest first, only where the server reads through secondary
-   * indexes (`queryIndexes`); every other read is by `_id`.
+   * indexes (`queryIndexes`); every other read is by `_id`. Indexes of earlier releases go.
    */
   async ensureIndexes({ queryIndexes }: { queryIndexes: boolean }): Promise<void> {
+    for (const name of SUPERSEDED_INDEXES) {
+      await this.entries.dropIndex(name).catch((err: { code?: number }) => {
+        if (!NOT_THERE.has(err.code ?? 0)) throw err;
+      });
+    }
     if (queryIndexes) await this.entries.createIndex(LIST_ORDER_INDEX);
   }
 

@@ -29,4 +29,20 @@ describe('indexes on the local MongoDB-wire server', () => {
     await engine.dnc.ensureIndexes({ queryIndexes: true });
     expect(await indexNames('dnc')).toEqual(['_id_', 'accountId_1_campaignId_1_createdAt_-1__id_1']);
   });
+
+  it('drops the do-not-call index of earlier releases, keeping the list, on a server with or without it', async () => {
+    const dnc = engine.mongo.db.collection('dnc');
+    await engine.dnc.add('acct-old-index', ['+14155550100', '+14155550101'], { source: 'api' });
+    await dnc.createIndex({ accountId: 1, campaignId: 1, phone: 1 });
+    expect(await indexNames('dnc')).toContain('accountId_1_campaignId_1_phone_1');
+    await engine.dnc.ensureIndexes({ queryIndexes: false });
+    expect(await indexNames('dnc')).not.toContain('accountId_1_campaignId_1_phone_1');
+    const kept = await engine.dnc.list('acct-old-index', { limit: 10, offset: 0 });
+    expect(kept.map((e) => e.phone).sort()).toEqual(['+14155550100', '+14155550101']);
+    // Again, with nothing left to drop, and on a database that has no list yet.
+    await engine.dnc.ensureIndexes({ queryIndexes: false });
+    await dnc.drop();
+    await engine.dnc.ensureIndexes({ queryIndexes: false });
+    expect(await engine.mongo.db.listCollections({ name: 'dnc' }).toArray()).toEqual([]);
+  });
 });
