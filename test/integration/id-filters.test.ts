@@ -1,5 +1,6 @@
 import { ObjectId, type Collection } from 'mongodb';
 import { startEngine, type Engine } from '../support/engine';
+import { documentElement, documentOf, sendRawCommand } from '../support/raw-command';
 
 interface Doc {
   _id: string | number | ObjectId;
@@ -210,6 +211,60 @@ describe('filters by _id and more', () => {
     await c.createIndex({ status: 1, n: -1 });
     expect(await plan({ status: 'pending' })).not.toMatch(scan);
     expect(await plan({ status: 'pending', n: { $gt: 3 } })).not.toMatch(scan);
+  });
+
+  it('answers a filter that gives a key twice, which it leaves to its handler, and goes on answering', async () => {
+    const c = await collection('field_filter_twice', 9);
+    const { host, port } = engine.mongo.client.options.hosts[0] as { host: string; port: number };
+    const find = (filter: [string, unknown][]) =>
+      sendRawCommand(
+        host,
+        port,
+        documentOf([
+          ['find', c.collectionName],
+          documentElement('filter', documentOf(filter)),
+          ['$db', engine.mongo.db.databaseName],
+        ]),
+      );
+    const found = (answer: Awaited<ReturnType<typeof find>>) =>
+      (answer.cursor as { firstBatch: Doc[] }).firstBatch.map((d) => d._id).sort();
+    // The bytes are what they say: a filter given once finds what the driver's does.
+    expect(found(await find([['status', 'done']]))).toEqual(await ids(c, 'done'));
+    // Each condition holds, as MongoDB reads such a filter: one key's two values find nothing.
+    expect(
+      found(
+        await find([
+          ['status', 'done'],
+          ['status', 'pending'],
+        ]),
+      ),
+    ).toEqual([]);
+    expect(
+      found(
+        await find([
+          ['status', 'done'],
+          ['status', 'done'],
+        ]),
+      ),
+    ).toEqual(['d0', 'd3', 'd6']);
+    expect(
+      found(
+        await find([
+          ['_id', 'd3'],
+          ['status', 'done'],
+          ['_id', 'd3'],
+        ]),
+      ),
+    ).toEqual(['d3']);
+    expect(
+      found(
+        await find([
+          ['_id', 'd3'],
+          ['_id', 'd6'],
+        ]),
+      ),
+    ).toEqual([]);
+    expect(await ids(c, 'done')).toEqual(['d0', 'd3', 'd6']);
   });
 
   it('takes an update command of hundreds of statements that each match', async () => {
