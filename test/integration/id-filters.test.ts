@@ -216,54 +216,22 @@ describe('filters by _id and more', () => {
   it('answers a filter that gives a key twice, which it leaves to its handler, and goes on answering', async () => {
     const c = await collection('field_filter_twice', 9);
     const { host, port } = engine.mongo.client.options.hosts[0] as { host: string; port: number };
-    const find = (filter: [string, unknown][]) =>
-      sendRawCommand(
-        host,
-        port,
-        documentOf([
-          ['find', c.collectionName],
-          documentElement('filter', documentOf(filter)),
-          ['$db', engine.mongo.db.databaseName],
-        ]),
-      );
-    const found = (answer: Awaited<ReturnType<typeof find>>) =>
-      (answer.cursor as { firstBatch: Doc[] }).firstBatch.map((d) => d._id).sort();
+    const found = async (...filter: object[]) => {
+      const command = documentOf([
+        { find: c.collectionName },
+        documentElement('filter', documentOf(filter)),
+        { $db: engine.mongo.db.databaseName },
+      ]);
+      const answer = await sendRawCommand(host, port, command);
+      return (answer.cursor as { firstBatch: Doc[] }).firstBatch.map((d) => d._id).sort();
+    };
     // The bytes are what they say: a filter given once finds what the driver's does.
-    expect(found(await find([['status', 'done']]))).toEqual(await ids(c, 'done'));
+    expect(await found({ status: 'done' })).toEqual(await ids(c, 'done'));
     // Each condition holds, as MongoDB reads such a filter: one key's two values find nothing.
-    expect(
-      found(
-        await find([
-          ['status', 'done'],
-          ['status', 'pending'],
-        ]),
-      ),
-    ).toEqual([]);
-    expect(
-      found(
-        await find([
-          ['status', 'done'],
-          ['status', 'done'],
-        ]),
-      ),
-    ).toEqual(['d0', 'd3', 'd6']);
-    expect(
-      found(
-        await find([
-          ['_id', 'd3'],
-          ['status', 'done'],
-          ['_id', 'd3'],
-        ]),
-      ),
-    ).toEqual(['d3']);
-    expect(
-      found(
-        await find([
-          ['_id', 'd3'],
-          ['_id', 'd6'],
-        ]),
-      ),
-    ).toEqual([]);
+    expect(await found({ status: 'done' }, { status: 'pending' })).toEqual([]);
+    expect(await found({ status: 'done' }, { status: 'done' })).toEqual(['d0', 'd3', 'd6']);
+    expect(await found({ _id: 'd3', status: 'done' }, { _id: 'd3' })).toEqual(['d3']);
+    expect(await found({ _id: 'd3' }, { _id: 'd6' })).toEqual([]);
     expect(await ids(c, 'done')).toEqual(['d0', 'd3', 'd6']);
   });
 

@@ -6,16 +6,16 @@ const OP_MSG = 2013;
 const HEADER_BYTES = 16;
 
 /**
- * A BSON document of these elements in this order, a key given twice kept twice: each a key and
- * a value, or an element already in BSON.
+ * A BSON document of these parts in this order, a key given twice kept twice: the elements of
+ * each document given, or an element already in BSON.
  */
-export function documentOf(elements: ([string, unknown] | Buffer)[]): Buffer {
+export function documentOf(parts: (Document | Buffer)[]): Buffer {
   const body = Buffer.concat(
-    elements.map((element) => {
-      if (Buffer.isBuffer(element)) return element;
-      const one = BSON.serialize({ [element[0]]: element[1] });
-      // A document is its length, its elements and a terminating zero: keep the element alone.
-      return one.subarray(4, one.length - 1);
+    parts.map((part) => {
+      if (Buffer.isBuffer(part)) return part;
+      const doc = BSON.serialize(part);
+      // A document is its length, its elements and a terminating zero: keep the elements alone.
+      return doc.subarray(4, doc.length - 1);
     }),
   );
   const doc = Buffer.alloc(4 + body.length + 1);
