@@ -35,6 +35,8 @@ export function documentElement(key: string, doc: Buffer): Buffer {
  * connection instead of answering.
  */
 export function sendRawCommand(host: string, port: number, command: Buffer): Promise<Document> {
+  // The header (the message's length, its id, the id it answers: none, its kind), no flags, and
+  // one section of kind 0: the command's document.
   const message = Buffer.alloc(HEADER_BYTES + 4 + 1 + command.length);
   message.writeInt32LE(message.length, 0);
   message.writeInt32LE(1, 4);
