@@ -51,21 +51,18 @@ export interface ReadCases {
 }
 
 /** The median of each case in ms, by the case's name. */
-export async function timeReads(
-  reads: ReadCases,
-): Promise<{ title: string; medianMs: Record<string, number> }> {
+export interface TimedReads {
+  title: string;
+  medianMs: Record<string, number>;
+}
+
+export async function timeReads(reads: ReadCases): Promise<TimedReads> {
   const medians: Record<string, number> = {};
   for (const [name, run] of reads.cases) medians[name] = round(await medianMs(run, reads.runs));
   return { title: reads.title, medianMs: medians };
 }
 
-export function printReads({
-  title,
-  medianMs: medians,
-}: {
-  title: string;
-  medianMs: Record<string, number>;
-}): void {
+export function printReads({ title, medianMs: medians }: TimedReads): void {
   console.log(title);
   for (const [name, ms] of Object.entries(medians)) console.log(`${name}: ${ms} ms`);
 }

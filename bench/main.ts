@@ -26,7 +26,7 @@ import { CAMPAIGN_LISTING_SIZES, campaignListingReads } from './campaign-listing
 import { CAMPAIGN_LOOKUP_SIZES, campaignLookupReads } from './campaign-lookup';
 import { CAMPAIGN_REPORTS_SIZES, campaignReportsReads } from './campaign-reports';
 import { DNC_CHECK_SIZES, dncCheckReads } from './dnc-check';
-import { timeReads, type ReadCases } from './local-mongo';
+import { timeReads, type ReadCases, type TimedReads } from './local-mongo';
 
 const SCENARIOS = ['throughput', 'latency', 'precision', 'load', 'fuzz', 'reads', 'scale'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -349,7 +349,7 @@ async function main(): Promise<void> {
     }
 
     if (options.only.includes('reads')) {
-      const timed: Record<string, Awaited<ReturnType<typeof timeReads>>> = {};
+      const timed: Record<string, TimedReads> = {};
       for (const [name, prepare] of READS) {
         say(`reads: ${name} …`);
         const db = stack.ctx.mongo.client.db(`bench_reads_${name}_${Date.now()}`);
