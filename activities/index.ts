@@ -6,6 +6,7 @@ import type { BatchDoc, CampaignDoc, ContactRef, CountsDelta } from '../src/camp
 import type { CampaignStore } from '../src/campaigns/store';
 import type { CampaignCounters } from '../src/domain/counters';
 import type { LinesReport } from '../src/domain/account-lines';
+import { START_AHEAD_MAX_MS } from '../src/domain/starts';
 import { contactWorkflowId, dialIdempotencyKey } from '../src/domain/ids';
 import { CampaignIdKey, contactStartAttributes } from '../src/domain/search-attributes';
 import type { CallOutcome, ContactStatus } from '../src/domain/status';
@@ -39,6 +40,8 @@ export interface ActivityDeps {
     dialLocally: boolean;
     /** History events per campaign workflow run before it continues as new. */
     historyLimit: number;
+    /** Dials that may wait for their time at once on this worker (`DialInput.notBefore`). */
+    waitingDials: number;
   };
 }
 
@@ -50,6 +53,8 @@ export type DialResult =
   | { status: 'blocked'; reason: 'dnc' | 'campaign_inactive' }
   /** The callee's calling window closed before the call went out: the attempt waits for the next. */
   | { status: 'outside_window' }
+  /** It was asked to wait for its time, and its worker had no room for another waiting dial. */
+  | { status: 'early' }
   | { status: 'failed'; reason: string };
 
 export interface DialInput {
@@ -67,6 +72,14 @@ export interface DialInput {
    * waiting for a turn under a calls-per-second cap. None may reach the provider at or after this.
    */
   notAfter?: number;
+  /**
+   * When the call is due (epoch ms), for a dial made before its time: it waits in the worker until
+   * then, which spares the server the timer and the workflow task that would wake the contact,
+   * and places the call within milliseconds of its time. Each wait holds a local-activity slot and
+   * the contact's workflow task, so a worker keeps room for `waitingDials` of them; past that the
+   * dial answers `early` at once and the contact sleeps on a timer instead.
+   */
+  notBefore?: number;
 }
 
 export interface RecordAttemptInput {
@@ -104,6 +117,7 @@ export function createActivities(deps: ActivityDeps) {
   const { store, accounts, dnc, dialer, client, log, settings } = deps;
   const batchCache = new Map<string, BatchDoc>();
   const campaignCache = new Map<string, { campaign: CampaignDoc | null; until: number }>();
+  let waitingDials = 0;
 
   const campaignForDial = async (campaignId: string): Promise<CampaignDoc | null> => {
     const now = Date.now();
@@ -311,6 +325,18 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     dial: async (input: DialInput): Promise<DialResult> => {
+      // Never longer than a contact is started ahead: a worker whose clock runs behind the server's,
+      // or a test server that skips time, does not hold a dial past its time by that difference.
+      const early = Math.min((input.notBefore ?? 0) - Date.now(), START_AHEAD_MAX_MS);
+      if (early > 0) {
+        if (waitingDials >= settings.waitingDials) return { status: 'early' };
+        waitingDials += 1;
+        try {
+          await Context.current().sleep(early);
+        } finally {
+          waitingDials -= 1;
+        }
+      }
       if (windowClosed(input.notAfter)) return { status: 'outside_window' };
       const campaign = await campaignForDial(input.campaignId);
       if (!campaign || campaign.status === 'cancelled' || campaign.deletedAt) {

@@ -76,6 +76,12 @@ export const configSchema = z.object({
   CALL_OUTCOME_TIMEOUT_S: positiveInt.default(600),
   /** Calls per second the dialer may start, across all workers (0 = no cap). */
   DIALER_MAX_CPS: nonNegativeInt.default(0),
+  /**
+   * Dials a worker lets wait at once for their scheduled time (a contact started just before it);
+   * each holds a local-activity slot and its workflow task. Past it, or at 0, such a contact
+   * sleeps on a server timer instead, which costs the server a timer and a workflow task more.
+   */
+  WAITING_DIALS_MAX: nonNegativeInt.max(2000, 'must be at most 2000').default(200),
   /** History events a campaign workflow run reaches before it continues as new. */
   CAMPAIGN_HISTORY_LIMIT: positiveInt
     .min(100, 'must be between 100 and 40000')

@@ -24,7 +24,7 @@ import { DEFAULT_CALLING_HOURS, isInsideWindow } from '../src/domain/calling-win
 import { campaignDetails } from '../src/domain/details';
 import { estimateCompletion } from '../src/domain/estimate';
 import { HISTORY_EVENTS_LIMIT, historyStep } from '../src/domain/history';
-import { STARTS_PER_TASK } from '../src/domain/starts';
+import { START_AHEAD_MAX_MS, STARTS_PER_TASK } from '../src/domain/starts';
 import { contactWorkflowId } from '../src/domain/ids';
 import { contactStartAttributes } from '../src/domain/search-attributes';
 import { isFinalContactStatus, type ContactStatus } from '../src/domain/status';
@@ -58,16 +58,11 @@ const HOLD_HORIZON_MS = 10 * 60_000;
 /** Held contacts at most: the hold is carried to the next run, whose input it must fit. */
 const HOLD_LIMIT = 2000;
 /**
- * A held contact starts this long before its time at the latest, with its dial permit, and sleeps
- * the rest itself: its dial then waits on its own timer only, not on a campaign task and a child
+ * A held contact starts this long before its time at the latest, with its dial permit, and waits
+ * the rest itself: its dial then waits on its own worker only, not on a campaign task and a child
  * start. Within this lead it comes before contacts that are due now.
  */
 const START_AHEAD_MS = 3000;
-/**
- * It starts as early as this when a line is free that no due contact waits for, so that a stall
- * of the campaign's tasks (continuing as new under load can take seconds) does not make it late.
- */
-const START_AHEAD_MAX_MS = 15_000;
 /** The campaign wakes for held contacts at most this often; each wake starts all that are near. */
 const HOLD_TICK_MS = 1000;
 

@@ -4,6 +4,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -13,13 +14,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ActivityFailure } from '@temporalio/common';
-import type { Activities, DialResult } from '../activities';
+import type { Activities, DialInput, DialResult } from '../activities';
 import type { ContactRef } from '../src/campaigns/model';
 import { DEFAULT_CALLING_HOURS, nextDialTime, windowStatusAt } from '../src/domain/calling-window';
 import { contactDetails } from '../src/domain/details';
 import { campaignWorkflowId, dialIdempotencyKey } from '../src/domain/ids';
 import { attemptBudget, decideAfterAttempt } from '../src/domain/redial';
 import { CallOutcomeKey, ContactStatusKey } from '../src/domain/search-attributes';
+import { START_AHEAD_MAX_MS } from '../src/domain/starts';
 import { isFinalContactStatus, type CallOutcome, type ContactStatus } from '../src/domain/status';
 import {
   callEventSignal,
@@ -85,15 +87,18 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
   const budget = contact.maxAttempts ?? attemptBudget(policy.redial);
   const campaign = getExternalWorkflowHandle(campaignWorkflowId(campaignId));
 
-  const dialOptions = {
-    // The provider answers within its own 10 s timeout; a dial stuck longer died with its worker.
-    startToCloseTimeout: '15 seconds',
-    // A provider that is down must not hold a dial permit forever: after these tries the attempt fails.
-    retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 8 },
-  } as const;
+  // The provider answers within its own 10 s timeout; a dial stuck longer died with its worker.
+  const dialTimeoutMs = 15_000;
+  // A provider that is down must not hold a dial permit forever: after these tries the attempt fails.
+  const retry = { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 8 } as const;
   const { dial } = policy.dialLocally
-    ? proxyLocalActivities<Activities>(dialOptions)
-    : proxyActivities<Activities>({ ...dialOptions, taskQueue: policy.dialTaskQueue });
+    ? // A local dial may first wait for its time (`notBefore`), at most the campaign's lead.
+      proxyLocalActivities<Activities>({ startToCloseTimeout: dialTimeoutMs + START_AHEAD_MAX_MS, retry })
+    : proxyActivities<Activities>({
+        startToCloseTimeout: dialTimeoutMs,
+        retry,
+        taskQueue: policy.dialTaskQueue,
+      });
 
   // Fields the handlers read or write live in one object, so that the main flow always sees their latest value.
   const state: {
@@ -212,9 +217,21 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
     return await finish(final);
   };
 
+  /** A dial, its failure an outcome like any other. */
+  const placeCall = async (dialInput: DialInput): Promise<DialResult> => {
+    try {
+      return await dial(dialInput);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return { status: 'failed', reason: failureReason(err as ActivityFailure) };
+    }
+  };
+
   try {
     let dueAt = policy.isScheduledCall && contact.scheduledAt ? contact.scheduledAt : Date.now();
     for (;;) {
+      /** Set when the dial is made before its time and waits for it in the worker. */
+      let notBefore: number | undefined;
       const wantedAt = Math.max(dueAt, Date.now());
       const dialAt = nextDialTime(wantedAt, hours, contact.timezones);
       if (dialAt === null) return await end('failed', 'no_calling_window');
@@ -226,18 +243,28 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
             : state.attempts === contact.attempts
               ? 'scheduled'
               : 'retry_scheduled';
-        // Started ahead, it keeps its permit through the short sleep to its time; else it gives it back.
+        // Started ahead, it keeps its permit through the short wait for its time; else it gives it back.
         const keepsPermit = input.startedAhead === true && holdsPermit && dialAt === wantedAt;
-        if (!keepsPermit && sleeping !== state.status) await report(sleeping);
-        else showDetails();
-        await sleep(dialAt - Date.now());
-        state.nextDialAt = undefined;
+        if (
+          keepsPermit &&
+          policy.dialLocally &&
+          dialAt - Date.now() <= START_AHEAD_MAX_MS &&
+          patched('contact-dial-waits-for-its-time')
+        ) {
+          notBefore = dialAt;
+          showDetails();
+        } else {
+          if (!keepsPermit && sleeping !== state.status) await report(sleeping);
+          else showDetails();
+          await sleep(dialAt - Date.now());
+          state.nextDialAt = undefined;
+        }
       }
 
       if (!holdsPermit) await waitForPermit();
       holdsPermit = false;
       state.status = 'dialing';
-      const callingWindow = windowStatusAt(Date.now(), hours, contact.timezones);
+      const callingWindow = windowStatusAt(notBefore ?? Date.now(), hours, contact.timezones);
       if (!callingWindow.open) {
         // The window closed while we queued for the permit: give it back and sleep again.
         dueAt = Date.now();
@@ -249,24 +276,27 @@ export async function contactWorkflow(input: ContactWorkflowInput): Promise<Cont
       showDetails();
       const attempt = state.attempts;
       const key = dialIdempotencyKey(workflowId, attempt);
-      let result: DialResult;
       unsentKey = undefined;
-      try {
-        result = await dial({
-          campaignId,
-          accountId: input.accountId,
-          contactId: contact.contactId,
-          workflowId,
-          attempt,
-          phone: contact.phone,
-          ...(contact.name !== undefined && { name: contact.name }),
-          isContextBasedCall: policy.isContextBasedCall,
-          ...(callingWindow.closesAt !== null && { notAfter: callingWindow.closesAt }),
-        });
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        result = { status: 'failed', reason: failureReason(err as ActivityFailure) };
+      const dialInput: DialInput = {
+        campaignId,
+        accountId: input.accountId,
+        contactId: contact.contactId,
+        workflowId,
+        attempt,
+        phone: contact.phone,
+        ...(contact.name !== undefined && { name: contact.name }),
+        isContextBasedCall: policy.isContextBasedCall,
+        ...(callingWindow.closesAt !== null && { notAfter: callingWindow.closesAt }),
+      };
+      let result = await placeCall({ ...dialInput, ...(notBefore !== undefined && { notBefore }) });
+      // Its worker had no room for another waiting dial: the contact sleeps to its time instead,
+      // and dials then without waiting, which is never early.
+      while (result.status === 'early') {
+        const early = (notBefore ?? 0) - Date.now();
+        if (early > 0) await sleep(early);
+        result = await placeCall(dialInput);
       }
+      state.nextDialAt = undefined;
 
       if (result.status === 'outside_window' || result.status === 'blocked') unsentKey = key;
       if (result.status === 'outside_window') {

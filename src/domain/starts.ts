@@ -7,3 +7,11 @@
  * far fewer a task.
  */
 export const STARTS_PER_TASK = 25;
+
+/**
+ * A contact the campaign holds for its scheduled time starts, with its dial permit, at most this
+ * long before that time, when a line is free that no due contact waits for: a stall of the
+ * campaign's tasks (continuing as new under load can take seconds) then does not make it late.
+ * Its dial waits out the rest in the worker (`DialInput.notBefore`), so no wait is longer.
+ */
+export const START_AHEAD_MAX_MS = 15_000;

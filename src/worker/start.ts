@@ -71,6 +71,7 @@ export async function startWorker(ctx: EngineContext): Promise<RunningWorker> {
         callbackUrl: `${publicUrl(config)}/webhooks/calls`,
         outcomeTimeoutS: config.CALL_OUTCOME_TIMEOUT_S,
         historyLimit: config.CAMPAIGN_HISTORY_LIMIT,
+        waitingDials: config.WAITING_DIALS_MAX,
       },
     },
   });

@@ -64,8 +64,11 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       ...workflows,
       // Dial too, for contacts that dial in a local activity.
       activities: dialLocally ? activities : bookkeeping,
-      maxConcurrentLocalActivityExecutions: 200,
-      maxConcurrentWorkflowTaskExecutions: 100,
+      // A dial waiting for its time holds a local-activity slot and its contact's workflow task (the
+      // SDK keeps a task, and its slot, while the task's local activities run): both pools are
+      // that much larger than the rest of the work needs, which a worker full of them still runs.
+      maxConcurrentLocalActivityExecutions: 200 + setup.deps.settings.waitingDials,
+      maxConcurrentWorkflowTaskExecutions: 100 + setup.deps.settings.waitingDials,
       maxCachedWorkflows: 2000,
     }),
     Worker.create({

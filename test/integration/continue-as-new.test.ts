@@ -218,6 +218,7 @@ describe('starting contacts outside the campaign run', () => {
         dialTaskQueue: 'unused',
         dialLocally: false,
         historyLimit: 6000,
+        waitingDials: 0,
       },
     });
     const campaignId = `outside-${Date.now()}`;

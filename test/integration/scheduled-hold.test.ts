@@ -22,6 +22,9 @@ function childrenStartedIn(history: History): string[] {
   );
 }
 
+/** Whether a timer of the workflow fired: a contact that waited for its time in its dial has none. */
+const timerFiredIn = (history: History) => (history.events ?? []).some((e) => e.timerFiredEventAttributes);
+
 /** What a contact told its campaign by signal, in order. */
 function reportsIn(history: History): ContactTransition['to'][] {
   return (history.events ?? []).flatMap((e) => {
@@ -32,8 +35,9 @@ function reportsIn(history: History): ContactTransition['to'][] {
 
 /**
  * Contacts scheduled within the next minutes are held by the campaign, not started asleep: each
- * starts a moment before its time with its dial permit and dials on its own timer. The hold is
- * part of the campaign's state, so it survives continue-as-new and is cancelled with the campaign.
+ * starts a moment before its time with its dial permit, and its dial waits for the time in the
+ * worker. The hold is part of the campaign's state, so it survives continue-as-new and is
+ * cancelled with the campaign.
  */
 describe('scheduled contacts held by the campaign', () => {
   let engine: Engine;
@@ -99,11 +103,36 @@ describe('scheduled contacts held by the campaign', () => {
       // It kept its permit while it slept: it asked for nothing and reported no sleep.
       expect(reportsIn(history)).not.toContain('scheduled');
       expect(reportsIn(history)).not.toContain('pending');
+      // Its dial waited for the time in the worker: no timer woke it.
+      expect(timerFiredIn(history)).toBe(false);
       const calls = ledger.filter((c) => c.contactId === record._id);
       expect(calls).toHaveLength(1);
       expect(Date.parse(calls[0]!.requestedAt)).toBeGreaterThanOrEqual(at);
     }
   }, 180_000);
+
+  it('a contact whose dial waits for its time places no call once its campaign is cancelled', async () => {
+    const at = Date.now() + 20_000;
+    const [phone] = syntheticNumbers({ count: 1, seed: 83, lastDigit: () => 1 });
+    const campaignId = await launchCampaign(engine, { isScheduledCall: true }, [
+      { phone_number: phone!, scheduledCallDateTime: new Date(at).toISOString() },
+    ]);
+    // Started ahead (up to 15 s before its time, a line being free), its dial is waiting.
+    await waitFor('the contact started ahead', async () => {
+      const status = await engine.service.getStatus(engine.accountId, campaignId);
+      return status.counters.contacts.dialing === 1 ? true : undefined;
+    });
+    expect(Date.now()).toBeLessThan(at - 2000);
+
+    await engine.service.cancelCampaign(engine.accountId, campaignId);
+    const done = await result(campaignId);
+    expect(done.status).toBe('cancelled');
+    expect(done.counters.contacts).toMatchObject({ cancelled: 1, dialing: 0 });
+    const [record] = await engine.store.contacts.find({ campaignId }).toArray();
+    expect(record?.status).toBe('cancelled');
+    expect(await engine.store.calls.countDocuments({ campaignId })).toBe(0);
+    expect(engine.carrier.ledger.calls({ campaignId })).toEqual([]);
+  }, 60_000);
 
   it('cancelling marks the held contacts cancelled without ever starting them', async () => {
     const inFiveMinutes = Date.now() + 5 * 60_000;
@@ -142,4 +171,46 @@ describe('scheduled contacts held by the campaign', () => {
     }
     expect(engine.carrier.ledger.calls({ campaignId })).toEqual([]);
   });
+});
+
+describe('scheduled contacts on a worker with no room for waiting dials', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await startEngine({ simCallMs: 300, env: { WAITING_DIALS_MAX: '0' } });
+  });
+  afterAll(async () => {
+    await engine.stop();
+  });
+
+  it('sleeps each contact to its time on a timer and dials it once, then', async () => {
+    const firstAt = Date.now() + 10_000;
+    const phones = syntheticNumbers({ count: 5, seed: 84, lastDigit: () => 1 });
+    const scheduledAt = new Map(phones.map((phone, i) => [phone, firstAt + i * 500]));
+    const campaignId = await launchCampaign(
+      engine,
+      { isScheduledCall: true },
+      phones.map((phone_number) => ({
+        phone_number,
+        scheduledCallDateTime: new Date(scheduledAt.get(phone_number)!).toISOString(),
+      })),
+    );
+    const done = (await engine.client.workflow
+      .getHandle(campaignWorkflowId(campaignId))
+      .result()) as CampaignResult;
+    expect(done.counters.contacts.completed).toBe(5);
+
+    const ledger = engine.carrier.ledger.calls({ campaignId });
+    expect(ledger).toHaveLength(5);
+    for (const record of await engine.store.contacts.find({ campaignId }).toArray()) {
+      const history = await engine.client.workflow
+        .getHandle(contactWorkflowId(campaignId, record._id))
+        .fetchHistory();
+      expect(contactInputIn(history)).toMatchObject({ permitted: true, startedAhead: true });
+      expect(timerFiredIn(history)).toBe(true);
+      const [call] = ledger.filter((c) => c.contactId === record._id);
+      expect(Date.parse(call!.requestedAt)).toBeGreaterThanOrEqual(scheduledAt.get(record.phone)!);
+    }
+    // The dials answered early wrote nothing: one call record a contact.
+    expect(await engine.store.calls.countDocuments({ campaignId })).toBe(5);
+  }, 60_000);
 });

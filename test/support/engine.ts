@@ -128,6 +128,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
               callbackUrl: `${apiUrl}/webhooks/calls`,
               outcomeTimeoutS: config.CALL_OUTCOME_TIMEOUT_S,
               historyLimit: config.CAMPAIGN_HISTORY_LIMIT,
+              waitingDials: config.WAITING_DIALS_MAX,
             },
           },
         });
