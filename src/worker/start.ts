@@ -4,6 +4,7 @@ import { HttpVoiceAgentDialer } from '../dialers/http';
 import type { Logger } from '../log';
 import type { EngineContext } from '../runtime/context';
 import { registerSearchAttributes } from '../temporal/register-search-attributes';
+import { isContactTaskDurationWarning } from './sdk-log';
 import { createWorkers, runWorkers } from './worker';
 
 export interface RunningWorker {
@@ -32,8 +33,8 @@ function installRuntimeLogger(log: Logger): void {
   Runtime.install({
     logger: new DefaultLogger(sdkLevels[log.level] ?? 'INFO', ({ level, message, meta }) => {
       // The SDK's INFO lines are worker life-cycle chatter: ours at debug.
-      const method =
-        level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : level === 'TRACE' ? 'trace' : 'debug';
+      const warns = level === 'WARN' && !isContactTaskDurationWarning(message, meta);
+      const method = warns ? 'warn' : level === 'ERROR' ? 'error' : level === 'TRACE' ? 'trace' : 'debug';
       sdkLog[method](meta ?? {}, message);
     }),
   });

@@ -1,0 +1,12 @@
+import { contactWorkflow } from '../../workflows/contact';
+
+/**
+ * The SDK's warning of a workflow task that took over 5 s, from a contact workflow. A contact's
+ * task stays open while its local activities run, and its first one holds a dial that waits for
+ * the contact's scheduled time (up to the campaign's lead, `START_AHEAD_MAX_MS`) by design; with
+ * dozens of such contacts a second, the warning would bury every other line. A contact's task
+ * longer than its timeout (10 s) still shows: the server times it out, in its history.
+ */
+export function isContactTaskDurationWarning(message: string, meta: Record<string, unknown> = {}): boolean {
+  return message.startsWith('[TMPRL1104]') && meta.workflow_type === contactWorkflow.name;
+}
