@@ -182,7 +182,7 @@ describe('scheduled contacts on a worker with no room for waiting dials', () => 
     await engine.stop();
   });
 
-  it('sleeps each contact to its time on a timer and dials it once, then', async () => {
+  it('sleeps each contact to its time on a timer instead, and dials it once', async () => {
     const firstAt = Date.now() + 10_000;
     const phones = syntheticNumbers({ count: 5, seed: 84, lastDigit: () => 1 });
     const scheduledAt = new Map(phones.map((phone, i) => [phone, firstAt + i * 500]));
